@@ -1,0 +1,40 @@
+//===- Passes.h - xfmr pass declarations ------------------------*- C++ -*-===//
+//
+// Declarations generated from passes/Passes.td and their registration.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_PASSES_H
+#define XFMR_PASSES_H
+
+#include "dialects/xfmr/XfmrDialect.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+class TypeConverter;
+namespace xfmr {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// Patterns rewriting xfmr.moe into the dispatch ops.
+void populateLowerMoeDispatchPatterns(RewritePatternSet &patterns);
+
+/// Patterns lowering every xfmr op (but xfmr.moe) to linalg and friends.
+void populateXfmrToLinalgPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace xfmr
+} // namespace mlir
+
+#endif // XFMR_PASSES_H

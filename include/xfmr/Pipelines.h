@@ -1,0 +1,39 @@
+//===- Pipelines.h - named xfmr pass pipelines ------------------*- C++ -*-===//
+//
+// Builders for the pass pipelines that take xfmr IR to a target, each taking
+// an options struct, and their registration under a pipeline name.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_PIPELINES_H
+#define XFMR_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::xfmr {
+
+struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
+  // No knobs yet beyond the common ones; tiling and vectorisation options
+  // join here.
+};
+
+/// xfmr (and linalg-on-tensors) IR to linalg on tensors: MoE dispatch made
+/// explicit, every xfmr op lowered. Registered as `xfmr-to-linalg-pipeline`.
+void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Linalg on tensors to the LLVM dialect: bufferization, buffer
+/// deallocation, loops, LLVM lowering, C entry points. Registered as
+/// `xfmr-linalg-to-llvm-pipeline`.
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               const CPUOptions &options);
+
+/// The whole CPU pipeline: the two above. Registered as `xfmr-cpu-pipeline`.
+void buildCPUPipeline(mlir::OpPassManager &pm, const CPUOptions &options);
+
+/// Registers the pipelines above with the pass registry.
+void registerPipelines();
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_PIPELINES_H

@@ -1,0 +1,96 @@
+//===- CPUPipeline.cpp - xfmr IR to the LLVM dialect for the host CPU -----===//
+//
+// The named pipelines that take xfmr IR to LLVM-dialect IR ready for
+// translation to native code. Stage by stage (docs/architecture.md walks the
+// same path):
+//   1. xfmr-lower-moe-dispatch: xfmr.moe -> router/dispatch/grouped FFN/combine
+//   2. convert-xfmr-to-linalg: every xfmr op -> linalg/tensor/arith/math/scf
+//   3. xfmr-prepare-entry-points: public functions get a C interface
+//   4. one-shot-bufferize + buffer-deallocation-pipeline: tensors -> memrefs
+//   5. convert-linalg-to-loops, lower-affine, scf-to-cf: loops and branches
+//   6. math-to-libm/llvm, memref/arith/func/cf/index/ub -> llvm
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Pipelines.h"
+#include "xfmr/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::xfmr;
+
+void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createLowerMoeDispatch());
+  fpm.addPass(createConvertXfmrToLinalg());
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createCSEPass());
+}
+
+void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm, const CPUOptions &) {
+  pm.addPass(createPrepareEntryPoints());
+
+  // Tensors to buffers. Function boundaries take identity-layout memrefs so
+  // that the C entry points see plain strided descriptors.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  // Without deallocation every temporary leaks on every call. Returned
+  // buffers are cloned when they alias an argument or a global, so the
+  // caller always owns (and frees) what it gets back.
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createConvertLinalgToLoopsPass());
+  fpm.addPass(memref::createExpandStridedMetadataPass());
+  fpm.addPass(createLowerAffinePass());
+  fpm.addPass(createSCFToControlFlowPass());
+  fpm.addPass(createCanonicalizerPass());
+
+  // erf/tanh/exp keep libm's accuracy; what LLVM has intrinsics for goes
+  // there directly.
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::xfmr::buildCPUPipeline(OpPassManager &pm, const CPUOptions &options) {
+  buildXfmrToLinalgPipeline(pm);
+  buildLinalgToLLVMPipeline(pm, options);
+}
+
+void mlir::xfmr::registerPipelines() {
+  PassPipelineRegistration<>(
+      "xfmr-to-linalg-pipeline",
+      "Lower xfmr ops (MoE dispatch included) to linalg on tensors",
+      [](OpPassManager &pm) { buildXfmrToLinalgPipeline(pm); });
+  PassPipelineRegistration<CPUOptions>(
+      "xfmr-linalg-to-llvm-pipeline",
+      "Bufferize linalg on tensors and lower it to the LLVM dialect",
+      buildLinalgToLLVMPipeline);
+  PassPipelineRegistration<CPUOptions>(
+      "xfmr-cpu-pipeline",
+      "The whole CPU pipeline: xfmr IR to the LLVM dialect",
+      buildCPUPipeline);
+}

@@ -1,0 +1,58 @@
+//===- Passes.td - every xfmr pass --------------------------*- tablegen -*-===//
+//
+// All passes of the project are declared here and only here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_PASSES_TD
+#define XFMR_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LowerMoeDispatch : Pass<"xfmr-lower-moe-dispatch", "func::FuncOp"> {
+  let summary = "Lower xfmr.moe into routing, dispatch, grouped FFN and combine";
+  let description = [{
+    Rewrites every `xfmr.moe` into the explicit expert-dispatch ops:
+    `xfmr.linear` (router logits) → `xfmr.topk_router` → `xfmr.dispatch`
+    (stable counting sort of the token slots by expert) →
+    `xfmr.grouped_gated_ffn` (one gated FFN per expert segment) →
+    `xfmr.combine` (weighted un-permute). Leading batch dimensions of `x` are
+    collapsed into the token dimension and restored at the end. The cost of
+    the result grows with `T · top_k`, not with `T · E`.
+  }];
+  let dependentDialects = ["::mlir::xfmr::XfmrDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def ConvertXfmrToLinalg : Pass<"convert-xfmr-to-linalg", "func::FuncOp"> {
+  let summary = "Lower every xfmr op to linalg, tensor, arith, math and scf";
+  let description = [{
+    One rewrite pattern per op turns the xfmr dialect into destination-passing
+    linalg ops on tensors (contractions as `linalg.matmul` /
+    `linalg.generic`, element-wise and reduction steps as `linalg.generic`),
+    with `scf` loops only where the work is data-dependent (top-k selection,
+    the counting sort of `xfmr.dispatch`, the expert segments of
+    `xfmr.grouped_gated_ffn`). f16/bf16 operands are extended to f32 for the
+    arithmetic and truncated back on the result. `xfmr.moe` must have been
+    lowered by `xfmr-lower-moe-dispatch` first.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def PrepareEntryPoints : Pass<"xfmr-prepare-entry-points", "ModuleOp"> {
+  let summary = "Check public functions and give them a C interface";
+  let description = [{
+    Every public `func.func` becomes an entry point of the compiled module:
+    this pass checks that its arguments and results are ranked tensors of a
+    supported element type (f32, f16, bf16, i32, i64) and marks it with
+    `llvm.emit_c_interface`, so that it is callable from C with memref
+    descriptors. Anything else is reported as an error at the function.
+  }];
+}
+
+#endif // XFMR_PASSES_TD

@@ -1,0 +1,28 @@
+# lit configuration for the xfmr test suite.
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "xfmr"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".py", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "lib"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.xfmr_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%xfmr_src", config.xfmr_src_root))
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.xfmr_tools_dir, config.llvm_tools_dir]
+tools = ["xfmr-opt", "xfmr-compile", "xfmr-run", "FileCheck", "not", "count"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+if shutil.which("ptxas", path="/usr/local/cuda/bin"):
+    config.available_features.add("ptxas")
