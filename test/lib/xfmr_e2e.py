@@ -93,8 +93,17 @@ def ttype(shape, dtype=np.float32, dyn=()):
     return "tensor<" + "".join(d + "x" for d in dims) + elem(dtype) + ">"
 
 
-def func_module(name, args, results, body):
-    """A module with one public function.
+def mlir_float(v):
+    """A float literal MLIR parses: `1e-05` becomes `1.0e-05`."""
+    s = repr(float(v))
+    if "e" in s and "." not in s.split("e")[0]:
+        m, e = s.split("e")
+        s = m + ".0e" + e
+    return s
+
+
+def func_text(name, args, results, body):
+    """One public function.
 
     args: [(arg_name, type_string)], results: [type_string],
     body: the ops (one per line) ending with a `return ...` line.
@@ -104,8 +113,18 @@ def func_module(name, args, results, body):
     if len(results) != 1:
         res = "(" + res + ")"
     lines = ["    " + l.strip() for l in body.strip().splitlines() if l.strip()]
-    return ("module {\n  func.func @%s(%s) -> %s {\n%s\n  }\n}\n"
+    return ("  func.func @%s(%s) -> %s {\n%s\n  }\n"
             % (name, sig, res, "\n".join(lines)))
+
+
+def module_text(*funcs):
+    """A module holding the given func_text()s."""
+    return "module {\n" + "".join(funcs) + "}\n"
+
+
+def func_module(name, args, results, body):
+    """A module with one public function (see func_text)."""
+    return module_text(func_text(name, args, results, body))
 
 
 # ----------------------------------------------------------------------------
