@@ -55,4 +55,16 @@ def PrepareEntryPoints : Pass<"xfmr-prepare-entry-points", "ModuleOp"> {
   }];
 }
 
+def LowerStridedCopies : Pass<"xfmr-lower-strided-copies", "func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into loops";
+  let description = [{
+    The LLVM lowering of `memref.copy` calls `memrefCopy` from MLIR's C runner
+    library whenever a side is not contiguous. Compiled xfmr modules are
+    self-contained (no runtime library beyond libc and libm), so such copies
+    become `linalg.copy`, which the loop lowering turns into plain code.
+    Contiguous copies stay `memref.copy` and become `memcpy`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // XFMR_PASSES_TD

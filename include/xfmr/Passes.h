@@ -28,7 +28,16 @@ namespace xfmr {
 /// Patterns rewriting xfmr.moe into the dispatch ops.
 void populateLowerMoeDispatchPatterns(RewritePatternSet &patterns);
 
-/// Patterns lowering every xfmr op (but xfmr.moe) to linalg and friends.
+/// Patterns lowering linear, activations, FFNs, norms and RoPE.
+void populatePositionWiseToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Patterns lowering xfmr.attention.
+void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Patterns lowering topk_router, dispatch, grouped_gated_ffn and combine.
+void populateExpertDispatchToLinalgPatterns(RewritePatternSet &patterns);
+
+/// All of the above plus the xfmr.moe decomposition: every xfmr op.
 void populateXfmrToLinalgPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION

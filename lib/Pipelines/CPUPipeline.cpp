@@ -16,6 +16,7 @@
 #include "xfmr/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,11 +56,17 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm, const CPUOptions &
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createLowerStridedCopies());
   fpm.addPass(createConvertLinalgToLoopsPass());
   fpm.addPass(memref::createExpandStridedMetadataPass());
   fpm.addPass(createLowerAffinePass());
   fpm.addPass(createSCFToControlFlowPass());
   fpm.addPass(createCanonicalizerPass());
+  // bf16 <-> f32 conversions become integer bit operations: the libgcc
+  // helpers for them are not available everywhere.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  fpm.addPass(arith::createArithExpandOpsPass(expand));
 
   // erf/tanh/exp keep libm's accuracy; what LLVM has intrinsics for goes
   // there directly.
