@@ -64,8 +64,17 @@ def find_tool(name):
     env = "XFMR_" + name.split("-", 1)[1].upper()
     path = os.environ.get(env)
     if path:
-        return path
+        return path if os.access(path, os.X_OK) else None
     return shutil.which(name)
+
+
+def _run(cmd):
+    """subprocess.run that turns a missing or unrunnable tool into a
+    ToolError."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        raise ToolError("cannot run %s: %s" % (cmd[0], e))
 
 
 def ir_only():
@@ -153,9 +162,15 @@ def weight(g, shape, dtype=np.float32):
 
 
 class Result:
-    def __init__(self, ok, line):
+    """The outcome of one comparison: ok, the printed line, and the error
+    figures (None for exact comparisons)."""
+
+    def __init__(self, ok, line, max_abs=None, max_rel=None, detail=""):
         self.ok = ok
         self.line = line
+        self.max_abs = max_abs
+        self.max_rel = max_rel
+        self.detail = detail
 
 
 def compare(label, got, want, rtol, atol, dtype=None, exact=False):
@@ -215,7 +230,7 @@ def compare(label, got, want, rtol, atol, dtype=None, exact=False):
     status = "OK" if not problems else "FAIL (" + "; ".join(problems) + ")"
     line = ("%s: max_abs_err=%.2e max_rel_err=%.2e (rtol=%g atol=%g) %s"
             % (label, max_abs, max_rel, rtol, atol, status))
-    return Result(not problems, line)
+    return Result(not problems, line, max_abs, max_rel, "; ".join(problems))
 
 
 # ----------------------------------------------------------------------------
@@ -257,8 +272,7 @@ class Module:
         opt = find_tool("xfmr-opt")
         if opt is None:
             raise ToolError("xfmr-opt not found (set XFMR_OPT or PATH)")
-        p = subprocess.run([opt, self.path, "-o", os.devnull],
-                           capture_output=True, text=True)
+        p = _run([opt, self.path, "-o", os.devnull])
         if p.returncode != 0:
             raise ToolError("xfmr-opt rejected %s:\n%s\n--- module ---\n%s"
                             % (self.path, _tail(p.stderr), self.text))
@@ -272,7 +286,7 @@ class Module:
             raise ToolError("xfmr-compile not found (set XFMR_COMPILE or PATH)")
         so = os.path.join(self.h.workdir, self.name + ".so")
         cmd = [tool, self.path, "-o", so, "--emit=shared", opt_level]
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        p = _run(cmd)
         self.compile_count += 1
         if p.returncode != 0 or not os.path.exists(so):
             raise ToolError("%s failed (exit %d):\n%s"
@@ -349,7 +363,7 @@ class Harness:
         cmd += ["--output=@" + p for p in out_paths]
         if benchmark:
             cmd.append("--benchmark=%d" % benchmark)
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        p = _run(cmd)
         if p.returncode != 0:
             raise ToolError("xfmr-run failed (exit %d): %s\n%s"
                             % (p.returncode, " ".join(cmd),
@@ -457,11 +471,16 @@ class Harness:
 
     # -- the end ---------------------------------------------------------------
 
-    def finish(self):
+    def cleanup(self):
+        """Removes the temporary directory (kept with XFMR_E2E_KEEP=1)."""
         if not self.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
         else:
             print("kept %s" % self.workdir)
+
+    def finish(self):
+        """Cleans up, prints a summary; returns the exit status."""
+        self.cleanup()
         if self.failures:
             print("%d passed, %d FAILED:" % (self.passed, len(self.failures)))
             for f in self.failures:
