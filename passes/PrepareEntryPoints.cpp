@@ -28,6 +28,25 @@ static bool isSupportedEntryType(Type type) {
          e.isSignlessInteger(64);
 }
 
+static LogicalResult checkSignature(func::FuncOp func) {
+  FunctionType type = func.getFunctionType();
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    if (!isSupportedEntryType(t))
+      return func.emitError()
+             << "public function '" << func.getSymName() << "' argument #"
+             << i << " has type " << t
+             << "; entry points take ranked tensors of f32, f16, bf16, i32 "
+                "or i64";
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    if (!isSupportedEntryType(t))
+      return func.emitError()
+             << "public function '" << func.getSymName() << "' result #" << i
+             << " has type " << t
+             << "; entry points return ranked tensors of f32, f16, bf16, "
+                "i32 or i64";
+  return success();
+}
+
 namespace {
 struct PrepareEntryPointsPass
     : public xfmr::impl::PrepareEntryPointsBase<PrepareEntryPointsPass> {
@@ -36,24 +55,10 @@ struct PrepareEntryPointsPass
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (!func.isPublic() || func.isExternal())
         continue;
-      FunctionType type = func.getFunctionType();
-      for (auto [i, t] : llvm::enumerate(type.getInputs())) {
-        if (!isSupportedEntryType(t)) {
-          func.emitError() << "public function '" << func.getSymName()
-                           << "' argument #" << i << " has type " << t
-                           << "; entry points take ranked tensors of f32, "
-                              "f16, bf16, i32 or i64";
-          ok = false;
-        }
-      }
-      for (auto [i, t] : llvm::enumerate(type.getResults())) {
-        if (!isSupportedEntryType(t)) {
-          func.emitError() << "public function '" << func.getSymName()
-                           << "' result #" << i << " has type " << t
-                           << "; entry points return ranked tensors of f32, "
-                              "f16, bf16, i32 or i64";
-          ok = false;
-        }
+      // One error per function: the first offending argument or result.
+      if (failed(checkSignature(func))) {
+        ok = false;
+        continue;
       }
       func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     UnitAttr::get(&getContext()));

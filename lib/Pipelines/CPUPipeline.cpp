@@ -33,6 +33,9 @@ void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createLowerMoeDispatch());
   fpm.addPass(createConvertXfmrToLinalg());
+  // Element-wise arith/math on whole tensors (residual adds of composite
+  // blocks) becomes linalg too, so that everything bufferizes.
+  fpm.addPass(createConvertElementwiseToLinalgPass());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
 }
