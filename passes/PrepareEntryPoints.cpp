@@ -33,8 +33,8 @@ static LogicalResult checkSignature(func::FuncOp func) {
   for (auto [i, t] : llvm::enumerate(type.getInputs()))
     if (!isSupportedEntryType(t))
       return func.emitError()
-             << "public function '" << func.getSymName() << "' argument #"
-             << i << " has type " << t
+             << "public function '" << func.getSymName() << "' argument #" << i
+             << " has type " << t
              << "; entry points take ranked tensors of f32, f16, bf16, i32 "
                 "or i64";
   for (auto [i, t] : llvm::enumerate(type.getResults()))

@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "xfmr/Pipelines.h"
 #include "xfmr/Passes.h"
+#include "xfmr/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -40,7 +40,8 @@ void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm) {
   fpm.addPass(createCSEPass());
 }
 
-void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm, const CPUOptions &) {
+void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                           const CPUOptions &) {
   pm.addPass(createPrepareEntryPoints());
 
   // Tensors to buffers. Function boundaries take identity-layout memrefs so
@@ -85,7 +86,8 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm, const CPUOptions &
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::xfmr::buildCPUPipeline(OpPassManager &pm, const CPUOptions &options) {
+void mlir::xfmr::buildCPUPipeline(OpPassManager &pm,
+                                  const CPUOptions &options) {
   buildXfmrToLinalgPipeline(pm);
   buildLinalgToLLVMPipeline(pm, options);
 }
@@ -101,6 +103,5 @@ void mlir::xfmr::registerPipelines() {
       buildLinalgToLLVMPipeline);
   PassPipelineRegistration<CPUOptions>(
       "xfmr-cpu-pipeline",
-      "The whole CPU pipeline: xfmr IR to the LLVM dialect",
-      buildCPUPipeline);
+      "The whole CPU pipeline: xfmr IR to the LLVM dialect", buildCPUPipeline);
 }

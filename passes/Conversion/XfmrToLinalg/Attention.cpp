@@ -29,8 +29,7 @@ using namespace mlir::xfmr;
 
 namespace {
 
-AffineMap dimsMap(MLIRContext *ctx, unsigned numDims,
-                  ArrayRef<unsigned> dims) {
+AffineMap dimsMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
@@ -57,8 +56,8 @@ Value addBatchDim(OpBuilder &b, Location loc, Value t) {
   auto resultType =
       RankedTensorType::get(staticSizes(sizes), type.getElementType());
   return tensor::ExpandShapeOp::create(
-      b, loc, resultType, t,
-      ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}}, sizes);
+      b, loc, resultType, t, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}},
+      sizes);
 }
 
 struct AttentionLowering : OpRewritePattern<AttentionOp> {
@@ -87,9 +86,9 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
         staticSize(hkv) != ShapedType::kDynamic) {
       g = rw.getIndexAttr(staticSize(hq) / staticSize(hkv));
     } else {
-      g = arith::DivUIOp::create(
-              rw, loc, getValueOrCreateConstantIndexOp(rw, loc, hq),
-              getValueOrCreateConstantIndexOp(rw, loc, hkv))
+      g = arith::DivUIOp::create(rw, loc,
+                                 getValueOrCreateConstantIndexOp(rw, loc, hq),
+                                 getValueOrCreateConstantIndexOp(rw, loc, hkv))
               .getResult();
     }
     SmallVector<OpFoldResult> q5Sizes = {bDim, hkv, g, tq, dh};
@@ -102,8 +101,8 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     // scores[b, h, g, i, j] = Σ_d q[b, h, g, i, d] · k[b, h, j, d]
     Value zero = floatConst(rw, loc, f32, 0.0);
     SmallVector<OpFoldResult> sSizes = {bDim, hkv, g, tq, tk};
-    SmallVector<utils::IteratorType> contraction(
-        5, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> contraction(5,
+                                                 utils::IteratorType::parallel);
     contraction.push_back(utils::IteratorType::reduction);
     Value scores = buildGeneric(
         rw, loc, {q5, k},
@@ -123,7 +122,8 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     } else if (staticSize(dh) != ShapedType::kDynamic) {
       scale = floatConst(rw, loc, f32, 1.0 / std::sqrt(double(staticSize(dh))));
     } else {
-      Value d = indexToF32(rw, loc, getValueOrCreateConstantIndexOp(rw, loc, dh));
+      Value d =
+          indexToF32(rw, loc, getValueOrCreateConstantIndexOp(rw, loc, dh));
       scale = arith::DivFOp::create(rw, loc, floatConst(rw, loc, f32, 1.0),
                                     math::SqrtOp::create(rw, loc, d));
     }
@@ -201,8 +201,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
           return arith::AddFOp::create(b, l, args[2], p).getResult();
         });
     Value out5 = buildElementwise(
-        rw, loc, {pv, rowSum}, {id5, rowMap},
-        emptyTensor(rw, loc, oSizes, elt),
+        rw, loc, {pv, rowSum}, {id5, rowMap}, emptyTensor(rw, loc, oSizes, elt),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value empty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
                                               args[1], zero);

@@ -28,8 +28,7 @@ using namespace mlir::xfmr;
 
 namespace {
 
-AffineMap dimsMap(MLIRContext *ctx, unsigned numDims,
-                  ArrayRef<unsigned> dims) {
+AffineMap dimsMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
@@ -152,8 +151,7 @@ struct TopkRouterLowering : OpRewritePattern<TopkRouterOp> {
                 Value prevV = st[2], prevI = st[3];
                 auto scan = scf::ForOp::create(
                     b2, l2, c0, e, c1, ValueRange{negInf, none},
-                    [&](OpBuilder &b3, Location l3, Value ex,
-                        ValueRange best) {
+                    [&](OpBuilder &b3, Location l3, Value ex, ValueRange best) {
                       Value v = tensor::ExtractOp::create(b3, l3, scores,
                                                           ValueRange{tok, ex});
                       Value isNan = arith::CmpFOp::create(
@@ -163,13 +161,11 @@ struct TopkRouterLowering : OpRewritePattern<TopkRouterOp> {
                           b3, l3, arith::CmpFPredicate::OLT, v, prevV);
                       Value tie = arith::AndIOp::create(
                           b3, l3,
-                          arith::CmpFOp::create(b3, l3,
-                                                arith::CmpFPredicate::OEQ, v,
-                                                prevV),
+                          arith::CmpFOp::create(
+                              b3, l3, arith::CmpFPredicate::OEQ, v, prevV),
                           arith::CmpIOp::create(
                               b3, l3, arith::CmpIPredicate::sgt, ex, prevI));
-                      Value eligible =
-                          arith::OrIOp::create(b3, l3, below, tie);
+                      Value eligible = arith::OrIOp::create(b3, l3, below, tie);
                       Value first = arith::CmpIOp::create(
                           b3, l3, arith::CmpIPredicate::eq, best[1], none);
                       Value greater = arith::CmpFOp::create(
@@ -187,14 +183,12 @@ struct TopkRouterLowering : OpRewritePattern<TopkRouterOp> {
                 Value bestV = scan.getResult(0), bestI = scan.getResult(1);
                 Value w = tensor::InsertOp::create(b2, l2, bestV, st[0],
                                                    ValueRange{tok, slot});
-                Value x = tensor::InsertOp::create(b2, l2,
-                                                   toI32(b2, l2, bestI), st[1],
-                                                   ValueRange{tok, slot});
+                Value x = tensor::InsertOp::create(
+                    b2, l2, toI32(b2, l2, bestI), st[1], ValueRange{tok, slot});
                 scf::YieldOp::create(b2, l2, ValueRange{w, x, bestV, bestI});
               });
           scf::YieldOp::create(
-              b, l,
-              ValueRange{slotLoop.getResult(0), slotLoop.getResult(1)});
+              b, l, ValueRange{slotLoop.getResult(0), slotLoop.getResult(1)});
         });
     Value weights = tokenLoop.getResult(0);
     Value experts = tokenLoop.getResult(1);
@@ -252,7 +246,8 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
       Value tok = arith::DivUIOp::create(b, l, r, k);
       Value slot = arith::RemUIOp::create(b, l, r, k);
       Value ex = toIndex(
-          b, l, tensor::ExtractOp::create(b, l, experts, ValueRange{tok, slot}));
+          b, l,
+          tensor::ExtractOp::create(b, l, experts, ValueRange{tok, slot}));
       return std::make_pair(ex, inRange(b, l, ex, c0, cE));
     };
 
@@ -268,9 +263,9 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
               [&](OpBuilder &tb, Location tl) {
                 Value c = tensor::ExtractOp::create(tb, tl, acc[0], ex);
                 c = arith::AddIOp::create(tb, tl, c, i32Const(tb, tl, 1));
-                scf::YieldOp::create(
-                    tb, tl,
-                    ValueRange{tensor::InsertOp::create(tb, tl, c, acc[0], ex)});
+                scf::YieldOp::create(tb, tl,
+                                     ValueRange{tensor::InsertOp::create(
+                                         tb, tl, c, acc[0], ex)});
               },
               [&](OpBuilder &eb, Location el) {
                 scf::YieldOp::create(eb, el, acc[0]);
@@ -289,9 +284,9 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
           Value n = tensor::ExtractOp::create(b, l, counts, ex);
           Value next = arith::AddIOp::create(b, l, ex, c1);
           Value sum = arith::AddIOp::create(b, l, base, n);
-          scf::YieldOp::create(
-              b, l, ValueRange{tensor::InsertOp::create(b, l, sum, acc[0],
-                                                        ValueRange{next})});
+          scf::YieldOp::create(b, l,
+                               ValueRange{tensor::InsertOp::create(
+                                   b, l, sum, acc[0], ValueRange{next})});
         });
     Value offsets = scan.getResult(0);
 
@@ -306,9 +301,9 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
               b, l, valid,
               [&](OpBuilder &tb, Location tl) {
                 Value pos = tensor::ExtractOp::create(tb, tl, acc[1], ex);
-                Value order = tensor::InsertOp::create(
-                    tb, tl, toI32(tb, tl, r), acc[0],
-                    ValueRange{toIndex(tb, tl, pos)});
+                Value order =
+                    tensor::InsertOp::create(tb, tl, toI32(tb, tl, r), acc[0],
+                                             ValueRange{toIndex(tb, tl, pos)});
                 Value bumped =
                     arith::AddIOp::create(tb, tl, pos, i32Const(tb, tl, 1));
                 Value cursor =
@@ -335,8 +330,8 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
         emptyTensor(rw, loc, sortedSizes, elt),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value src = toIndex(b, l, args[0]);
-          Value valid = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
-                                              src, c0);
+          Value valid =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, src, c0);
           Value tok = arith::DivUIOp::create(
               b, l, arith::SelectOp::create(b, l, valid, src, c0), k);
           Value col = linalg::IndexOp::create(b, l, 1);
@@ -344,10 +339,9 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
           return arith::SelectOp::create(b, l, valid, v, zero).getResult();
         });
 
-    rw.replaceOp(op,
-                 {castIfNeeded(rw, loc, sorted, op.getSortedX().getType()),
-                  castIfNeeded(rw, loc, offsets, op.getOffsets().getType()),
-                  castIfNeeded(rw, loc, order, op.getOrder().getType())});
+    rw.replaceOp(op, {castIfNeeded(rw, loc, sorted, op.getSortedX().getType()),
+                      castIfNeeded(rw, loc, offsets, op.getOffsets().getType()),
+                      castIfNeeded(rw, loc, order, op.getOrder().getType())});
     return success();
   }
 };
@@ -392,13 +386,13 @@ struct GroupedGatedFfnLowering : OpRewritePattern<GroupedGatedFfnOp> {
     auto loop = scf::ForOp::create(
         rw, loc, c0, numExperts, c1, ValueRange{out0},
         [&](OpBuilder &b, Location l, Value ex, ValueRange acc) {
-          Value start = toIndex(b, l, tensor::ExtractOp::create(b, l, offsets,
-                                                                ValueRange{ex}));
-          Value end = toIndex(
-              b, l,
-              tensor::ExtractOp::create(b, l, offsets,
-                                        ValueRange{arith::AddIOp::create(
-                                            b, l, ex, c1)}));
+          Value start = toIndex(
+              b, l, tensor::ExtractOp::create(b, l, offsets, ValueRange{ex}));
+          Value end =
+              toIndex(b, l,
+                      tensor::ExtractOp::create(
+                          b, l, offsets,
+                          ValueRange{arith::AddIOp::create(b, l, ex, c1)}));
           start = clampIndex(b, l, start, c0, rows);
           end = clampIndex(b, l, end, start, rows);
           Value n = arith::SubIOp::create(b, l, end, start);
@@ -467,10 +461,9 @@ struct CombineLowering : OpRewritePattern<CombineOp> {
           auto ifOp = scf::IfOp::create(
               b, l, valid,
               [&](OpBuilder &tb, Location tl) {
-                scf::YieldOp::create(
-                    tb, tl,
-                    ValueRange{tensor::InsertOp::create(
-                        tb, tl, toI32(tb, tl, r), acc[0], o)});
+                scf::YieldOp::create(tb, tl,
+                                     ValueRange{tensor::InsertOp::create(
+                                         tb, tl, toI32(tb, tl, r), acc[0], o)});
               },
               [&](OpBuilder &eb, Location el) {
                 scf::YieldOp::create(eb, el, acc[0]);
@@ -486,8 +479,7 @@ struct CombineLowering : OpRewritePattern<CombineOp> {
       outSizes[0] = rw.getIndexAttr(resultType.getDimSize(0));
     Value zero = floatConst(rw, loc, f32, 0.0);
     Value acc = buildGeneric(
-        rw, loc, {weights},
-        {dimsMap(ctx, 3, {0, 2}), dimsMap(ctx, 3, {0, 1})},
+        rw, loc, {weights}, {dimsMap(ctx, 3, {0, 2}), dimsMap(ctx, 3, {0, 1})},
         {utils::IteratorType::parallel, utils::IteratorType::parallel,
          utils::IteratorType::reduction},
         filledTensor(rw, loc, outSizes, zero),
@@ -497,7 +489,8 @@ struct CombineLowering : OpRewritePattern<CombineOp> {
           Value slot = linalg::IndexOp::create(b, l, 2);
           Value flat = arith::AddIOp::create(
               b, l, arith::MulIOp::create(b, l, tok, k), slot);
-          Value row = toIndex(b, l, tensor::ExtractOp::create(b, l, rowOf, flat));
+          Value row =
+              toIndex(b, l, tensor::ExtractOp::create(b, l, rowOf, flat));
           Value valid =
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, row, c0);
           row = arith::SelectOp::create(b, l, valid, row, c0);
@@ -510,11 +503,11 @@ struct CombineLowering : OpRewritePattern<CombineOp> {
     Value result = acc;
     if (!elt.isF32()) {
       AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-      result = buildElementwise(
-          rw, loc, {acc}, {id}, emptyTensor(rw, loc, outSizes, elt),
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            return fromF32(b, l, args[0], elt);
-          });
+      result = buildElementwise(rw, loc, {acc}, {id},
+                                emptyTensor(rw, loc, outSizes, elt),
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  return fromF32(b, l, args[0], elt);
+                                });
     }
     rw.replaceOp(op, castIfNeeded(rw, loc, result, resultType));
     return success();

@@ -73,13 +73,12 @@ Value mlir::xfmr::buildActivation(OpBuilder &b, Location loc,
   }
   case ActivationKind::gelu_tanh: {
     // 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).
-    Value x3 = arith::MulFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, x, x), x);
+    Value x3 =
+        arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, x), x);
     Value inner = arith::AddFOp::create(
         b, loc, x, arith::MulFOp::create(b, loc, x3, c(0.044715)));
     Value t = math::TanhOp::create(
-        b, loc,
-        arith::MulFOp::create(b, loc, inner, c(std::sqrt(2.0 / M_PI))));
+        b, loc, arith::MulFOp::create(b, loc, inner, c(std::sqrt(2.0 / M_PI))));
     Value half = arith::MulFOp::create(b, loc, x, c(0.5));
     return arith::MulFOp::create(b, loc, half,
                                  arith::AddFOp::create(b, loc, c(1.0), t));
@@ -154,9 +153,9 @@ Value mlir::xfmr::buildMatmulTransposeB(OpBuilder &b, Location loc, Value a,
       filledTensor(b, loc, sizes, floatConst(b, loc, b.getF32Type(), 0.0));
   AffineExpr dm, dn, dk;
   bindDims(ctx, dm, dn, dk);
-  auto maps = b.getAffineMapArrayAttr(
-      {AffineMap::get(3, 0, {dm, dk}, ctx), AffineMap::get(3, 0, {dn, dk}, ctx),
-       AffineMap::get(3, 0, {dm, dn}, ctx)});
+  auto maps = b.getAffineMapArrayAttr({AffineMap::get(3, 0, {dm, dk}, ctx),
+                                       AffineMap::get(3, 0, {dn, dk}, ctx),
+                                       AffineMap::get(3, 0, {dm, dn}, ctx)});
   auto matmul = linalg::MatmulOp::create(
       b, loc, TypeRange{init.getType()}, ValueRange{a, bT}, ValueRange{init},
       {b.getNamedAttr("indexing_maps", maps)});
@@ -169,8 +168,8 @@ Value mlir::xfmr::collapseToMatrix(OpBuilder &b, Location loc, Value x) {
   if (rank == 2)
     return x;
   if (rank == 1) {
-    auto resultType = RankedTensorType::get({1, type.getDimSize(0)},
-                                            type.getElementType());
+    auto resultType =
+        RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType());
     SmallVector<OpFoldResult> shape = {b.getIndexAttr(1)};
     shape.push_back(tensor::getMixedSize(b, loc, x, 0));
     return tensor::ExpandShapeOp::create(b, loc, resultType, x,

@@ -37,24 +37,23 @@ Value toF32(OpBuilder &b, Location loc, Value scalar);
 Value fromF32(OpBuilder &b, Location loc, Value scalar, Type type);
 
 /// `act(x)` on an f32 scalar.
-Value buildActivation(OpBuilder &b, Location loc, ActivationKind kind,
-                      Value x);
+Value buildActivation(OpBuilder &b, Location loc, ActivationKind kind, Value x);
 
 /// A parallel `linalg.generic` over the shape of `init` whose inputs are
 /// indexed by `inputMaps` (the output by the identity). `body` receives the
 /// input scalars and returns the output scalar.
 Value buildElementwise(
-    OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-    Value init,
+    OpBuilder &b, Location loc, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps, Value init,
     function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 
 /// A `linalg.generic` with the given maps (inputs first, then the single
 /// output `init`) and iterators. `body` receives the input scalars followed
 /// by the current output value and returns the new output value.
-Value buildGeneric(
-    OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> maps,
-    ArrayRef<utils::IteratorType> iterators, Value init,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                   ArrayRef<AffineMap> maps,
+                   ArrayRef<utils::IteratorType> iterators, Value init,
+                   function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 
 /// `value` cast to `type` with tensor.cast when the static information
 /// differs (same shape, one of them more static).

@@ -68,14 +68,14 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
       }
       Value init = emptyTensor(rw, loc, getSizes(rw, loc, acc), elt);
       bool hasBias = static_cast<bool>(op.getB());
-      out2d = buildElementwise(
-          rw, loc, inputs, maps, init,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value v = args[0];
-            if (hasBias)
-              v = arith::AddFOp::create(b, l, v, toF32(b, l, args[1]));
-            return fromF32(b, l, v, elt);
-          });
+      out2d = buildElementwise(rw, loc, inputs, maps, init,
+                               [&](OpBuilder &b, Location l, ValueRange args) {
+                                 Value v = args[0];
+                                 if (hasBias)
+                                   v = arith::AddFOp::create(
+                                       b, l, v, toF32(b, l, args[1]));
+                                 return fromF32(b, l, v, elt);
+                               });
     }
     Value result = expandFromMatrix(rw, loc, out2d, op.getX());
     rw.replaceOp(op, castIfNeeded(rw, loc, result, resultType));
@@ -189,9 +189,9 @@ struct GatedFfnLowering : OpRewritePattern<GatedFfnOp> {
 };
 
 /// Per-row statistic `[...]` of `x[..., D]`: Σ_d f(x, row inputs).
-Value buildRowSum(OpBuilder &b, Location loc, Value x, ValueRange rowInputs,
-                  function_ref<Value(OpBuilder &, Location, Value, ValueRange)>
-                      term) {
+Value buildRowSum(
+    OpBuilder &b, Location loc, Value x, ValueRange rowInputs,
+    function_ref<Value(OpBuilder &, Location, Value, ValueRange)> term) {
   MLIRContext *ctx = b.getContext();
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   SmallVector<OpFoldResult> rowSizes = getSizes(b, loc, x);
@@ -217,10 +217,9 @@ Value buildRowSum(OpBuilder &b, Location loc, Value x, ValueRange rowInputs,
 Value mapRows(OpBuilder &b, Location loc, Value rows,
               function_ref<Value(OpBuilder &, Location, Value)> fn) {
   int64_t rank = cast<RankedTensorType>(rows.getType()).getRank();
-  Value init =
-      emptyTensor(b, loc, getSizes(b, loc, rows), b.getF32Type());
-  return buildElementwise(b, loc, {rows},
-                          {identityMap(b.getContext(), rank)}, init,
+  Value init = emptyTensor(b, loc, getSizes(b, loc, rows), b.getF32Type());
+  return buildElementwise(b, loc, {rows}, {identityMap(b.getContext(), rank)},
+                          init,
                           [&](OpBuilder &nb, Location l, ValueRange args) {
                             return fn(nb, l, args[0]);
                           });
@@ -281,21 +280,21 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     Type elt = elementTypeOf(x);
     int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
     Value d = indexToF32(rw, loc, tensor::DimOp::create(rw, loc, x, rank - 1));
-    Value sums = buildRowSum(rw, loc, x, {},
-                             [](OpBuilder &, Location, Value v, ValueRange) {
-                               return v;
-                             });
-    Value means = mapRows(rw, loc, sums, [&](OpBuilder &b, Location l, Value s) {
-      return arith::DivFOp::create(b, l, s, d).getResult();
-    });
+    Value sums = buildRowSum(
+        rw, loc, x, {},
+        [](OpBuilder &, Location, Value v, ValueRange) { return v; });
+    Value means =
+        mapRows(rw, loc, sums, [&](OpBuilder &b, Location l, Value s) {
+          return arith::DivFOp::create(b, l, s, d).getResult();
+        });
     // Two passes (mean, then squared deviations) keep the variance accurate
     // when the mean is large compared to the spread.
-    Value sqDev = buildRowSum(
-        rw, loc, x, {means},
-        [](OpBuilder &b, Location l, Value v, ValueRange row) {
-          Value c = arith::SubFOp::create(b, l, v, row[0]);
-          return arith::MulFOp::create(b, l, c, c).getResult();
-        });
+    Value sqDev =
+        buildRowSum(rw, loc, x, {means},
+                    [](OpBuilder &b, Location l, Value v, ValueRange row) {
+                      Value c = arith::SubFOp::create(b, l, v, row[0]);
+                      return arith::MulFOp::create(b, l, c, c).getResult();
+                    });
     Value invStd =
         buildInverseRoot(rw, loc, sqDev, x, op.getEpsilon().convertToDouble());
     Value init = emptyTensor(rw, loc, getSizes(rw, loc, x), elt);
@@ -335,9 +334,9 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
     if (auto rd = op.getRotaryDimAttr())
       half = indexConst(rw, loc, rd.getInt() / 2);
     else
-      half = arith::DivUIOp::create(
-          rw, loc, tensor::DimOp::create(rw, loc, x, rank - 1),
-          indexConst(rw, loc, 2));
+      half = arith::DivUIOp::create(rw, loc,
+                                    tensor::DimOp::create(rw, loc, x, rank - 1),
+                                    indexConst(rw, loc, 2));
     Value rotEnd = arith::MulIOp::create(rw, loc, half, indexConst(rw, loc, 2));
 
     // cos/sin tables [positions..., rd/2]. Angles are formed in f64: an f32
@@ -354,8 +353,8 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
       for (int64_t i = 0; i < posRank; ++i)
         posExprs.push_back(getAffineDimExpr(i, ctx));
       return buildElementwise(
-          rw, loc, {pos}, {AffineMap::get(posRank + 1, 0, posExprs, ctx)},
-          init, [&](OpBuilder &b, Location l, ValueRange args) {
+          rw, loc, {pos}, {AffineMap::get(posRank + 1, 0, posExprs, ctx)}, init,
+          [&](OpBuilder &b, Location l, ValueRange args) {
             Value i = linalg::IndexOp::create(b, l, posRank);
             Value i64 = arith::IndexCastOp::create(b, l, b.getI64Type(), i);
             Value twoI = arith::MulFOp::create(
@@ -387,10 +386,10 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
             idx.push_back(linalg::IndexOp::create(b, l, i));
           Value d = idx.back();
           Value zero = indexConst(b, l, 0);
-          Value inRot = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                              d, rotEnd);
-          Value firstHalf = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::ult, d, half);
+          Value inRot =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, d, rotEnd);
+          Value firstHalf =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, d, half);
           Value freqIdx = arith::SelectOp::create(
               b, l, firstHalf, d, arith::SubIOp::create(b, l, d, half));
           Value partner = arith::SelectOp::create(
@@ -402,7 +401,8 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
           partner = arith::SelectOp::create(b, l, inRot, partner, d);
           SmallVector<Value> partnerIdx(idx);
           partnerIdx.back() = partner;
-          Value xp = toF32(b, l, tensor::ExtractOp::create(b, l, x, partnerIdx));
+          Value xp =
+              toF32(b, l, tensor::ExtractOp::create(b, l, x, partnerIdx));
           SmallVector<Value> tableIdx;
           if (posRank == 2)
             tableIdx.push_back(idx[0]);
