@@ -15,6 +15,8 @@
 #include "dialects/xfmr/XfmrOps.h"
 #include "passes/Conversion/XfmrToLinalg/LoweringUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -28,8 +30,79 @@ using namespace mlir::xfmr;
 
 namespace {
 
+/// The naive lowering: y = Σ_e G[:, e] · gated_ffn_e(x) over all experts,
+/// with the dense routing matrix G[t, e] = Σ_j w[t, j] · (ids[t, j] == e).
+Value buildAllExperts(PatternRewriter &rw, Location loc, MoeOp op, Value x,
+                      Value weights, Value experts, int64_t numExperts) {
+  MLIRContext *ctx = rw.getContext();
+  Type f32 = rw.getF32Type();
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  AffineExpr t, e, j;
+  bindDims(ctx, t, e, j);
+  SmallVector<OpFoldResult> xSizes = getSizes(rw, loc, x);
+  Value zero = floatConst(rw, loc, f32, 0.0);
+  Value routing = buildGeneric(
+      rw, loc, {experts, weights},
+      {AffineMap::get(3, 0, {t, j}, ctx), AffineMap::get(3, 0, {t, j}, ctx),
+       AffineMap::get(3, 0, {t, e}, ctx)},
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::reduction},
+      filledTensor(rw, loc, {xSizes[0], rw.getIndexAttr(numExperts)}, zero),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value ex = arith::IndexCastOp::create(b, l, b.getI32Type(),
+                                              linalg::IndexOp::create(b, l, 1));
+        Value hit =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[0], ex);
+        Value w = arith::SelectOp::create(b, l, hit, args[1], zero);
+        return arith::AddFOp::create(b, l, args[2], w).getResult();
+      });
+
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap rowMap = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+  Value c0 = indexConst(rw, loc, 0);
+  Value c1 = indexConst(rw, loc, 1);
+  auto loop = scf::ForOp::create(
+      rw, loc, c0, indexConst(rw, loc, numExperts), c1,
+      ValueRange{filledTensor(rw, loc, xSizes, zero)},
+      [&](OpBuilder &b, Location l, Value ex, ValueRange acc) {
+        Value y =
+            GatedFfnOp::create(b, l, op.getActivationAttr(), x,
+                               extractExpertSlice(b, l, op.getWGate(), ex),
+                               extractExpertSlice(b, l, op.getWUp(), ex),
+                               extractExpertSlice(b, l, op.getWDown(), ex));
+        SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), ex};
+        SmallVector<OpFoldResult> sizes = {xSizes[0], b.getIndexAttr(1)};
+        SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+        Value column = tensor::ExtractSliceOp::create(
+            b, l,
+            RankedTensorType::get(
+                {cast<RankedTensorType>(x.getType()).getDimSize(0)}, f32),
+            routing, offs, sizes, strides);
+        // Accumulate in place into the loop-carried tensor.
+        Value sum = buildGeneric(
+            b, l, {y, column}, {id, rowMap, id},
+            {utils::IteratorType::parallel, utils::IteratorType::parallel},
+            acc[0], [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value p = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
+                                              args[1]);
+              return arith::AddFOp::create(nb, nl, args[2], p).getResult();
+            });
+        scf::YieldOp::create(b, l, sum);
+      });
+  Value result = loop.getResult(0);
+  if (elt.isF32())
+    return result;
+  return buildElementwise(rw, loc, {result}, {id},
+                          emptyTensor(rw, loc, xSizes, elt),
+                          [&](OpBuilder &b, Location l, ValueRange args) {
+                            return fromF32(b, l, args[0], elt);
+                          });
+}
+
 struct MoeToDispatch : OpRewritePattern<MoeOp> {
-  using OpRewritePattern::OpRewritePattern;
+  MoeToDispatch(MLIRContext *ctx, bool allExperts)
+      : OpRewritePattern(ctx), allExperts(allExperts) {}
+
   LogicalResult matchAndRewrite(MoeOp op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
     auto routerType = cast<RankedTensorType>(op.getRouterW().getType());
@@ -44,6 +117,13 @@ struct MoeToDispatch : OpRewritePattern<MoeOp> {
     auto router =
         TopkRouterOp::create(rw, loc, logits, op.getTopKAttr(),
                              op.getScoringAttr(), op.getNormalizeTopkAttr());
+    if (allExperts) {
+      Value y = buildAllExperts(rw, loc, op, x, router.getWeights(),
+                                router.getExperts(), numExperts);
+      y = expandFromMatrix(rw, loc, y, op.getX());
+      rw.replaceOp(op, castIfNeeded(rw, loc, y, op.getType()));
+      return success();
+    }
     auto dispatch = DispatchOp::create(rw, loc, x, router.getExperts(),
                                        rw.getI64IntegerAttr(numExperts));
     Value expertOut = GroupedGatedFfnOp::create(
@@ -55,13 +135,17 @@ struct MoeToDispatch : OpRewritePattern<MoeOp> {
     rw.replaceOp(op, castIfNeeded(rw, loc, y, op.getType()));
     return success();
   }
+
+private:
+  bool allExperts;
 };
 
 struct LowerMoeDispatchPass
     : public xfmr::impl::LowerMoeDispatchBase<LowerMoeDispatchPass> {
+  using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateLowerMoeDispatchPatterns(patterns);
+    populateLowerMoeDispatchPatterns(patterns, allExperts);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // A moe that could not be rewritten would silently fall back to nothing.
@@ -75,6 +159,7 @@ struct LowerMoeDispatchPass
 
 } // namespace
 
-void mlir::xfmr::populateLowerMoeDispatchPatterns(RewritePatternSet &patterns) {
-  patterns.add<MoeToDispatch>(patterns.getContext());
+void mlir::xfmr::populateLowerMoeDispatchPatterns(RewritePatternSet &patterns,
+                                                  bool allExperts) {
+  patterns.add<MoeToDispatch>(patterns.getContext(), allExperts);
 }

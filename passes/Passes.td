@@ -19,7 +19,17 @@ def LowerMoeDispatch : Pass<"xfmr-lower-moe-dispatch", "func::FuncOp"> {
     `xfmr.combine` (weighted un-permute). Leading batch dimensions of `x` are
     collapsed into the token dimension and restored at the end. The cost of
     the result grows with `T · top_k`, not with `T · E`.
+
+    With `all-experts`, the pass instead builds the naive lowering that
+    evaluates every expert on every token and weights the results with a
+    dense `[T, E]` routing matrix (zero for unselected experts). It costs
+    `T · E` expert evaluations and exists to measure the dispatch lowering
+    against.
   }];
+  let options = [
+    Option<"allExperts", "all-experts", "bool", /*default=*/"false",
+           "Evaluate every expert on every token (the naive lowering)">
+  ];
   let dependentDialects = ["::mlir::xfmr::XfmrDialect",
                            "::mlir::tensor::TensorDialect"];
 }

@@ -25,8 +25,10 @@ namespace xfmr {
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
-/// Patterns rewriting xfmr.moe into the dispatch ops.
-void populateLowerMoeDispatchPatterns(RewritePatternSet &patterns);
+/// Patterns rewriting xfmr.moe into the dispatch ops, or with `allExperts`
+/// into the naive lowering that evaluates every expert on every token.
+void populateLowerMoeDispatchPatterns(RewritePatternSet &patterns,
+                                      bool allExperts = false);
 
 /// Patterns lowering linear, activations, FFNs, norms and RoPE.
 void populatePositionWiseToLinalgPatterns(RewritePatternSet &patterns);

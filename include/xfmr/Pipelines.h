@@ -14,13 +14,18 @@
 namespace mlir::xfmr {
 
 struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
-  // No knobs yet beyond the common ones; tiling and vectorisation options
-  // join here.
+  Option<bool> moeAllExperts{
+      *this, "moe-all-experts",
+      llvm::cl::desc("Lower xfmr.moe naively, evaluating every expert on "
+                     "every token (for comparison with the dispatch "
+                     "lowering)"),
+      llvm::cl::init(false)};
 };
 
 /// xfmr (and linalg-on-tensors) IR to linalg on tensors: MoE dispatch made
 /// explicit, every xfmr op lowered. Registered as `xfmr-to-linalg-pipeline`.
-void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm);
+void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm,
+                               const CPUOptions &options);
 
 /// Linalg on tensors to the LLVM dialect: bufferization, buffer
 /// deallocation, loops, LLVM lowering, C entry points. Registered as

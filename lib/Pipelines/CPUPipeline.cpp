@@ -29,9 +29,12 @@
 using namespace mlir;
 using namespace mlir::xfmr;
 
-void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm) {
+void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm,
+                                           const CPUOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createLowerMoeDispatch());
+  LowerMoeDispatchOptions moe;
+  moe.allExperts = options.moeAllExperts;
+  fpm.addPass(createLowerMoeDispatch(moe));
   fpm.addPass(createConvertXfmrToLinalg());
   // Element-wise arith/math on whole tensors (residual adds of composite
   // blocks) becomes linalg too, so that everything bufferizes.
@@ -88,15 +91,15 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
 
 void mlir::xfmr::buildCPUPipeline(OpPassManager &pm,
                                   const CPUOptions &options) {
-  buildXfmrToLinalgPipeline(pm);
+  buildXfmrToLinalgPipeline(pm, options);
   buildLinalgToLLVMPipeline(pm, options);
 }
 
 void mlir::xfmr::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUOptions>(
       "xfmr-to-linalg-pipeline",
       "Lower xfmr ops (MoE dispatch included) to linalg on tensors",
-      [](OpPassManager &pm) { buildXfmrToLinalgPipeline(pm); });
+      buildXfmrToLinalgPipeline);
   PassPipelineRegistration<CPUOptions>(
       "xfmr-linalg-to-llvm-pipeline",
       "Bufferize linalg on tensors and lower it to the LLVM dialect",

@@ -1,4 +1,15 @@
 // RUN: xfmr-opt %s --xfmr-lower-moe-dispatch --split-input-file | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-lower-moe-dispatch=all-experts --split-input-file | FileCheck %s --check-prefix=ALL
+
+// The naive strategy: the dense [T, E] routing matrix and every expert's
+// gated FFN on all tokens; no sort.
+// ALL-LABEL: func.func @mixtral
+//       ALL:   %[[W:.+]], %[[IDS:.+]] = xfmr.topk_router
+//       ALL:   %[[G:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[IDS]], %[[W]] : tensor<?x2xi32>, tensor<?x2xf32>) outs(%{{.+}} : tensor<?x8xf32>)
+//       ALL:   scf.for %[[E:.+]] = %{{.+}} to %{{.+}} step
+//       ALL:     xfmr.gated_ffn <silu> %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : tensor<?x64xf32>
+//       ALL:     tensor.extract_slice %[[G]][0, %[[E]]] [%{{.+}}, 1] [1, 1]
+//   ALL-NOT:   xfmr.dispatch
 
 // CHECK-LABEL: func.func @mixtral
 //  CHECK-SAME: (%[[X:.+]]: tensor<?x64xf32>, %[[R:.+]]: tensor<8x64xf32>, %[[WG:.+]]: tensor<8x32x64xf32>, %[[WU:.+]]: tensor<8x32x64xf32>, %[[WD:.+]]: tensor<8x64x32xf32>)

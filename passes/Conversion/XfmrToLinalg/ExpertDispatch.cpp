@@ -355,8 +355,6 @@ struct GroupedGatedFfnLowering : OpRewritePattern<GroupedGatedFfnOp> {
     Value offsets = op.getOffsets();
     auto xType = cast<RankedTensorType>(x.getType());
     Type elt = xType.getElementType();
-    auto wgType = cast<RankedTensorType>(op.getWGate().getType());
-    auto wdType = cast<RankedTensorType>(op.getWDown().getType());
 
     Value c0 = indexConst(rw, loc, 0);
     Value c1 = indexConst(rw, loc, 1);
@@ -366,22 +364,6 @@ struct GroupedGatedFfnLowering : OpRewritePattern<GroupedGatedFfnOp> {
     // Rows that belong to no segment stay 0.
     Value out0 = filledTensor(rw, loc, outSizes, floatConst(rw, loc, elt, 0.0));
     ActivationKindAttr act = op.getActivationAttr();
-
-    // One expert slice [1, A, B] of a stacked weight, as [A, B].
-    auto expertSlice = [&](OpBuilder &b, Location l, Value w,
-                           RankedTensorType type, Value ex) {
-      SmallVector<OpFoldResult> offs = {ex, b.getIndexAttr(0),
-                                        b.getIndexAttr(0)};
-      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
-      sizes.push_back(tensor::getMixedSize(b, l, w, 1));
-      sizes.push_back(tensor::getMixedSize(b, l, w, 2));
-      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-      auto sliceType = RankedTensorType::get(
-          {type.getDimSize(1), type.getDimSize(2)}, type.getElementType());
-      return tensor::ExtractSliceOp::create(b, l, sliceType, w, offs, sizes,
-                                            strides)
-          .getResult();
-    };
 
     auto loop = scf::ForOp::create(
         rw, loc, c0, numExperts, c1, ValueRange{out0},
@@ -406,11 +388,9 @@ struct GroupedGatedFfnLowering : OpRewritePattern<GroupedGatedFfnOp> {
                 SmallVector<OpFoldResult> strides(2, tb.getIndexAttr(1));
                 Value seg = tensor::ExtractSliceOp::create(tb, tl, x, offs,
                                                            sizes, strides);
-                Value wg = expertSlice(tb, tl, op.getWGate(), wgType, ex);
-                Value wu = expertSlice(
-                    tb, tl, op.getWUp(),
-                    cast<RankedTensorType>(op.getWUp().getType()), ex);
-                Value wd = expertSlice(tb, tl, op.getWDown(), wdType, ex);
+                Value wg = extractExpertSlice(tb, tl, op.getWGate(), ex);
+                Value wu = extractExpertSlice(tb, tl, op.getWUp(), ex);
+                Value wd = extractExpertSlice(tb, tl, op.getWDown(), ex);
                 Value y = GatedFfnOp::create(tb, tl, act, seg, wg, wu, wd);
                 Value updated = tensor::InsertSliceOp::create(
                     tb, tl, y, acc[0], offs, sizes, strides);

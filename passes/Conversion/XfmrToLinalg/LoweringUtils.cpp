@@ -204,3 +204,18 @@ Value mlir::xfmr::expandFromMatrix(OpBuilder &b, Location loc, Value y,
       b, loc, resultType, y,
       ArrayRef<ReassociationIndices>{leading, {rank - 1}}, sizes);
 }
+
+Value mlir::xfmr::extractExpertSlice(OpBuilder &b, Location loc, Value stacked,
+                                     OpFoldResult expert) {
+  auto type = cast<RankedTensorType>(stacked.getType());
+  SmallVector<OpFoldResult> offsets = {expert, b.getIndexAttr(0),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  sizes.push_back(tensor::getMixedSize(b, loc, stacked, 1));
+  sizes.push_back(tensor::getMixedSize(b, loc, stacked, 2));
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  auto sliceType = RankedTensorType::get(
+      {type.getDimSize(1), type.getDimSize(2)}, type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, sliceType, stacked, offsets,
+                                        sizes, strides);
+}

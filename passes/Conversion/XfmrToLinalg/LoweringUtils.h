@@ -73,6 +73,10 @@ Value collapseToMatrix(OpBuilder &b, Location loc, Value x);
 /// giving `[..., N]`.
 Value expandFromMatrix(OpBuilder &b, Location loc, Value y, Value like);
 
+/// Expert `expert` ([A, B]) of a stacked weight `[E, A, B]`.
+Value extractExpertSlice(OpBuilder &b, Location loc, Value stacked,
+                         OpFoldResult expert);
+
 /// Index constant.
 Value indexConst(OpBuilder &b, Location loc, int64_t value);
 
