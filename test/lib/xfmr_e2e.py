@@ -177,8 +177,9 @@ def compare(label, got, want, rtol, atol, dtype=None, exact=False):
     """Compares one result with its reference and returns a Result whose
     line says max_abs_err, max_rel_err and OK/FAIL (with the worst element).
 
-    max_rel_err is max |got - want| / max(|want|, atol): relative where the
-    reference is not tiny, absolute-over-atol where it is. The pass rule is
+    max_rel_err is max |got - want| / |want| over the elements where the
+    relative part of the tolerance dominates (|want| >= atol/rtol); near
+    zero, max_abs_err is the meaningful figure. The pass rule is
     numpy's allclose: |got - want| <= atol + rtol·|want| everywhere, and a
     NaN or Inf in `got` fails unless the reference has the same value there.
     """
@@ -211,8 +212,14 @@ def compare(label, got, want, rtol, atol, dtype=None, exact=False):
     both = np.isfinite(g) & np.isfinite(w)
     diff = np.where(both, np.abs(g - w), 0.0)
     max_abs = float(np.max(diff))
-    max_rel = float(np.max(diff / np.maximum(np.abs(np.where(both, w, 0.0)),
-                                             atol if atol > 0 else 1e-30)))
+    # Relative error where the relative tolerance governs (|want| >=
+    # atol/rtol); near zero the absolute error is the meaningful figure.
+    aw = np.abs(np.where(both, w, 0.0))
+    governed = both & (aw * rtol >= atol) & (aw > 0)
+    if np.any(governed):
+        max_rel = float(np.max(diff[governed] / aw[governed]))
+    else:
+        max_rel = float(np.max(diff / np.maximum(aw, 1e-30)))
     # How far each element is past its allowance; the worst one is reported.
     excess = np.where(both, diff / (atol + rtol * np.abs(np.where(both, w, 0.0))
                                     + 1e-300), 0.0)
