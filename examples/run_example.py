@@ -198,8 +198,8 @@ def run_layer(h, name, token_counts, benchmark, seed, via):
         if res.max_abs is None:
             print("%s: %s" % (label, res.line))
         else:
-            print("%s: max_abs_err=%.2e max_rel_err=%.2e %s (rtol=%g atol=%g)%s%s"
-                  % (label, res.max_abs, res.max_rel,
+            print("%s: max_abs_err=%.2e max_rel_err=%.2e %s (rtol=%g atol=%g)"
+                  "%s%s" % (label, res.max_abs, res.max_rel,
                      "PASS" if res.ok else "FAIL", RTOL, ATOL, timing,
                      "" if res.ok else "\n    " + res.detail))
         ok &= res.ok

@@ -27,9 +27,9 @@ def build(name, shape, dtype=np.float32, dyn=()):
     t = ttype(shape, dtype, dyn)
     funcs = []
     for kind in KINDS:
-        funcs.append(func_text(fname(kind), [("x", t)], [t],
-                               "%%y = xfmr.activation <%s> %%x : %s\nreturn %%y : %s"
-                               % (kind, t, t)))
+        body = ("%%y = xfmr.activation <%s> %%x : %s\nreturn %%y : %s"
+                % (kind, t, t))
+        funcs.append(func_text(fname(kind), [("x", t)], [t], body))
     return h.module(module_text(*funcs), name)
 
 

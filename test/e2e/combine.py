@@ -39,8 +39,8 @@ def data(t, k, d, e=8, permutation=False):
 
 for t, k, d, perm in ((1, 2, 32, False), (9, 2, 64, False), (5, 8, 16, False),
                       (6, 1, 24, False), (7, 3, 16, True)):
-    label = "combine T=%d k=%d D=%d %s" % (t, k, d,
-                                          "permutation" if perm else "dispatch order")
+    label = "combine T=%d k=%d D=%d %s" % (
+        t, k, d, "permutation" if perm else "dispatch order")
     ins, want = data(t, k, d, permutation=perm)
     h.case(label, build(label, t, k, d), "f", ins, [want])
 

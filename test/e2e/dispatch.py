@@ -31,7 +31,8 @@ def build(name, t, d, k, e, dyn=()):
 def routing(t, k, e, pool=None):
     """k distinct experts per token, drawn from `pool` (default: all)."""
     pool = np.arange(e) if pool is None else np.asarray(pool)
-    return np.stack([g.permutation(pool)[:k] for _ in range(t)]).astype(np.int32)
+    rows = [g.permutation(pool)[:k] for _ in range(t)]
+    return np.stack(rows).astype(np.int32)
 
 
 def expected(x, experts, e):

@@ -23,9 +23,9 @@ def build(name, shape, dtype=np.float32, dyn=()):
     t = ttype(shape, dtype, dyn)
     funcs = []
     for kind in ref.ACTIVATIONS:
-        funcs.append(func_text(fname(kind), [("g", t), ("u", t)], [t],
-                               "%%y = xfmr.gated_activation <%s> %%g, %%u : %s, %s\n"
-                               "return %%y : %s" % (kind, t, t, t)))
+        body = ("%%y = xfmr.gated_activation <%s> %%g, %%u : %s, %s\n"
+                "return %%y : %s" % (kind, t, t, t))
+        funcs.append(func_text(fname(kind), [("g", t), ("u", t)], [t], body))
     return h.module(module_text(*funcs), name)
 
 
@@ -34,8 +34,10 @@ for shape in [(1, 37), (2, 3, 64)]:
     for kind in ref.ACTIVATIONS:
         gate = randn(g, shape, 2.0)
         up = randn(g, shape)
-        h.case("gated_activation <%s> x=%s" % (kind, "x".join(map(str, shape))),
-               m, fname(kind), [gate, up], [ref.gated_activation(gate, up, kind)])
+        label = "gated_activation <%s> x=%s" % (kind,
+                                                "x".join(map(str, shape)))
+        h.case(label, m, fname(kind), [gate, up],
+               [ref.gated_activation(gate, up, kind)])
 
 m = build("gact_dyn", (0, 704), dyn=(0,))
 for kind in ("silu", "gelu", "relu"):

@@ -34,7 +34,8 @@ for shape in [(1, 74), (2, 3, 64), (5, 2)]:
     m = build("glu_" + "x".join(map(str, shape)), shape)
     for kind in ref.ACTIVATIONS:
         gu = randn(g, shape, 2.0)
-        h.case("glu <%s> x=%s" % (kind, "x".join(map(str, shape))), m, fname(kind),
+        h.case("glu <%s> x=%s" % (kind, "x".join(map(str, shape))), m,
+               fname(kind),
                [gu], [ref.glu(gu, kind)])
 
 m = build("glu_dyn", (0, 1408), dyn=(0,))

@@ -32,7 +32,8 @@ def data(counts, d, f, act="silu"):
     off = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     r = int(off[-1])
     x = randn(g, (r, d))
-    wg, wu, wd = weight(g, (e, f, d)), weight(g, (e, f, d)), weight(g, (e, d, f))
+    wg, wu = weight(g, (e, f, d)), weight(g, (e, f, d))
+    wd = weight(g, (e, d, f))
     return [x, off, wg, wu, wd], ref.grouped_gated_ffn(x, off, wg, wu, wd, act)
 
 
@@ -49,7 +50,8 @@ for counts, d, f, act in [
         ([5, 0, 0, 0, 0, 0, 0, 6], 32, 40, "relu"),
         ([2] * 16, 16, 32, "silu")]:
     ins, want = data(counts, d, f, act)
-    label = "grouped_gated_ffn <%s> E=%d %s" % (act, len(counts), label_of(counts))
+    label = "grouped_gated_ffn <%s> E=%d %s" % (act, len(counts),
+                                                label_of(counts))
     h.case(label, build(label, ins[0].shape[0], d, f, len(counts), act), "f",
            ins, [want])
 

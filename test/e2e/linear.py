@@ -26,8 +26,8 @@ def build(name, xshape, n, bias, dtype=np.float32, dyn=()):
         op = "%%y = xfmr.linear %%x, %%w, %%b : %s, %s, %s" % (tx, tw, tb)
     else:
         op = "%%y = xfmr.linear %%x, %%w : %s, %s" % (tx, tw)
-    return h.module(func_module("f", args, [ty], op + "\nreturn %%y : %s" % ty),
-                    name)
+    body = op + "\nreturn %%y : %s" % ty
+    return h.module(func_module("f", args, [ty], body), name)
 
 
 def data(xshape, n, bias, dtype=np.float32):

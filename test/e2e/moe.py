@@ -1,9 +1,9 @@
 # RUN: %python %s
 # REQUIRES: xfmr-run
-"""xfmr.moe against the float64 Hugging Face Mixtral-semantics reference:
-top_k 1, 2 and 8 of 64 experts, softmax and sigmoid scoring, normalize_topk
-on and off, a router that starves half of the experts, T=1, batch dims,
-a dynamic token count compiled once, and the explicit
+"""xfmr.moe against the float64 reference with Hugging Face Mixtral
+semantics: top_k 1, 2 and 8 of 64 experts, softmax and sigmoid scoring,
+normalize_topk on and off, a router that starves half of the experts, T=1,
+batch dims, a dynamic token count compiled once, and the explicit
 topk_router → dispatch → grouped_gated_ffn → combine chain written by hand.
 
 Inputs are redrawn until the k-th and (k+1)-th expert scores of every token
@@ -35,9 +35,10 @@ def build(name, xshape, e, f, top_k, scoring, normalize, act="silu",
     tr, tg, td = ttype((e, d)), ttype((e, f, d)), ttype((e, d, f))
     return h.module(func_module(
         "f", [("x", tx), ("r", tr), ("wg", tg), ("wu", tg), ("wd", td)], [tx],
-        "%%y = xfmr.moe <%s> %%x, %%r, %%wg, %%wu, %%wd %s : %s, %s, %s, %s, %s\n"
-        "return %%y : %s" % (act, moe_attrs(top_k, scoring, normalize), tx, tr,
-                             tg, tg, td, tx)), name)
+        "%%y = xfmr.moe <%s> %%x, %%r, %%wg, %%wu, %%wd %s "
+        ": %s, %s, %s, %s, %s\nreturn %%y : %s"
+        % (act, moe_attrs(top_k, scoring, normalize), tx, tr, tg, tg, td,
+           tx)), name)
 
 
 def data(xshape, e, f, top_k, scoring, starve=0):
@@ -56,7 +57,8 @@ def data(xshape, e, f, top_k, scoring, starve=0):
         if ref.routing_margin(ref.linear(x.reshape(-1, d), r), top_k,
                               scoring) >= MARGIN:
             break
-    wg, wu, wd = weight(g, (e, f, d)), weight(g, (e, f, d)), weight(g, (e, d, f))
+    wg, wu = weight(g, (e, f, d)), weight(g, (e, f, d))
+    wd = weight(g, (e, d, f))
     return [x, r, wg, wu, wd]
 
 
@@ -107,7 +109,8 @@ for e, f, k, scoring, normalize in ((8, 96, 2, "softmax", True),
         cases.append(("T=%d" % t, ins,
                       [expected(ins, k, scoring, normalize)[0]]))
     h.sweep("moe E=%d k=%d %s %s [?,64] dyn"
-            % (e, k, scoring, "norm" if normalize else "nonorm"), m, "f", cases)
+            % (e, k, scoring, "norm" if normalize else "nonorm"), m, "f",
+            cases)
 
 # The dispatch chain spelled out by hand, as xfmr-lower-moe-dispatch would
 # produce it: same numbers as xfmr.moe.

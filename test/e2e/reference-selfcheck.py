@@ -56,8 +56,8 @@ check("silu = x·sigmoid", ref.activation(x, "silu"),
 with np.errstate(over="raise"):
     big = np.array([-1000.0, -100.0, 100.0, 1000.0])
     check("sigmoid saturates without overflow", ref.activation(big, "sigmoid"),
-          [0.0, math.exp(-100) / (1 + math.exp(-100)), 1 / (1 + math.exp(-100)),
-           1.0])
+          [0.0, math.exp(-100) / (1 + math.exp(-100)),
+           1 / (1 + math.exp(-100)), 1.0])
 
 # RoPE: position 0 is the identity, every pair keeps its norm, and
 # <rope(q, m), rope(k, n)> depends only on m - n.

@@ -21,7 +21,8 @@ def build(name, t, e, k, scoring, normalize, dyn=()):
     return h.module(func_module(
         "f", [("l", tl)], [tw, te],
         "%%w, %%e = xfmr.topk_router %%l {top_k = %d : i64, scoring = "
-        "#xfmr.scoring<%s>, normalize_topk = %s} : %s\nreturn %%w, %%e : %s, %s"
+        "#xfmr.scoring<%s>, normalize_topk = %s} : %s\n"
+        "return %%w, %%e : %s, %s"
         % (k, scoring, "true" if normalize else "false", tl, tw, te)), name)
 
 

@@ -121,7 +121,8 @@ def func_text(name, args, results, body):
     res = ", ".join(results)
     if len(results) != 1:
         res = "(" + res + ")"
-    lines = ["    " + l.strip() for l in body.strip().splitlines() if l.strip()]
+    lines = ["    " + line.strip() for line in body.strip().splitlines()
+             if line.strip()]
     return ("  func.func @%s(%s) -> %s {\n%s\n  }\n"
             % (name, sig, res, "\n".join(lines)))
 
@@ -193,8 +194,8 @@ def compare(label, got, want, rtol, atol, dtype=None, exact=False):
                       % (label, got.shape, want.shape))
     if got.size == 0:
         ok = not problems
-        return Result(ok, "%s: empty result %s" % (label, "OK" if ok else
-                                                  "FAIL (" + "; ".join(problems) + ")"))
+        status = "OK" if ok else "FAIL (" + "; ".join(problems) + ")"
+        return Result(ok, "%s: empty result %s" % (label, status))
     if exact:
         neq = got != want
         if np.any(neq):
@@ -221,8 +222,7 @@ def compare(label, got, want, rtol, atol, dtype=None, exact=False):
     else:
         max_rel = float(np.max(diff / np.maximum(aw, 1e-30)))
     # How far each element is past its allowance; the worst one is reported.
-    excess = np.where(both, diff / (atol + rtol * np.abs(np.where(both, w, 0.0))
-                                    + 1e-300), 0.0)
+    excess = np.where(both, diff / (atol + rtol * aw + 1e-300), 0.0)
     excess = np.where(finite_mismatch, np.inf, excess)
     bad = excess > 1.0
     if np.any(bad):
@@ -290,7 +290,8 @@ class Module:
             return self.so_path
         tool = find_tool("xfmr-compile")
         if tool is None:
-            raise ToolError("xfmr-compile not found (set XFMR_COMPILE or PATH)")
+            raise ToolError("xfmr-compile not found "
+                            "(set XFMR_COMPILE or PATH)")
         so = os.path.join(self.h.workdir, self.name + ".so")
         cmd = [tool, self.path, "-o", so, "--emit=shared", opt_level]
         p = _run(cmd)
@@ -378,7 +379,8 @@ class Harness:
         outs = []
         for op in out_paths:
             if not os.path.exists(op):
-                raise ToolError("xfmr-run wrote no %s: %s" % (op, " ".join(cmd)))
+                raise ToolError("xfmr-run wrote no %s: %s"
+                                % (op, " ".join(cmd)))
             outs.append(np.load(op))
         return outs, p.stdout + p.stderr
 
@@ -476,7 +478,7 @@ class Harness:
                 ok = False
         return ok
 
-    # -- the end ---------------------------------------------------------------
+    # -- the end -------------------------------------------------------------
 
     def cleanup(self):
         """Removes the temporary directory (kept with XFMR_E2E_KEEP=1)."""

@@ -86,7 +86,8 @@ def gated_activation(gate, up, kind):
 
 
 def glu(gu, kind):
-    """`xfmr.glu`: the gate is the FIRST half of the last dim, up the SECOND."""
+    """`xfmr.glu`: the gate is the FIRST half of the last dim, up the
+    SECOND."""
     gu = f64(gu)
     f = gu.shape[-1] // 2
     return activation(gu[..., :f], kind) * gu[..., f:]
