@@ -26,3 +26,8 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")
+
+# For the test that regenerates the op docs with the build's mlir-tblgen.
+config.substitutions.append(
+    ("%mlir_include", os.path.join(os.path.dirname(config.llvm_tools_dir), "include")))
+llvm_config.add_tool_substitutions(["mlir-tblgen"], [config.llvm_tools_dir])

@@ -30,14 +30,18 @@ class Xfmr_InferOp<string mnemonic, list<Trait> traits = []>
 def Xfmr_LinearOp : Xfmr_InferOp<"linear"> {
   let summary = "Affine projection `y = x · wᵀ + b` (PyTorch nn.Linear layout)";
   let description = [{
-    Projects the last dimension of `x` from `K` to `N` features with a weight
-    in `nn.Linear` layout `[N, K]` and an optional bias `[N]`. Leading
-    dimensions of `x` are batch dimensions and may be dynamic.
+    Projects the last dimension of `x[..., K]` from `K` to `N` features with
+    a weight in `nn.Linear` layout `w[N, K]` and an optional bias `b[N]`; the
+    result is `[..., N]`. Leading dimensions of `x` are batch dimensions and
+    may be dynamic. `x` has rank >= 1; `w` and `b` share the element type of
+    `x` (f32, or f16/bf16 storage with f32 accumulation).
 
     ```mlir
     %y = xfmr.linear %x, %w, %b
         : tensor<?x64xf32>, tensor<128x64xf32>, tensor<128xf32>
     // %y : tensor<?x128xf32>
+    %z = xfmr.linear %h, %w2 : tensor<2x?x128xbf16>, tensor<32x128xbf16>
+    // %z : tensor<2x?x32xbf16>
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$x, Xfmr_FloatTensor:$w,
@@ -53,10 +57,11 @@ def Xfmr_ActivationOp : Xfmr_InferOp<"activation"> {
   let description = [{
     Applies `kind` element-wise: `relu`, `gelu` (exact, erf form),
     `gelu_tanh` (tanh approximation), `silu` (`x·σ(x)`), `sigmoid`, `tanh`.
-    The result has the type of the operand.
+    The result has the type of the operand, of any rank.
 
     ```mlir
     %y = xfmr.activation <gelu> %x : tensor<?x256xf32>
+    // %y : tensor<?x256xf32>
     ```
   }];
   let arguments = (ins Xfmr_ActivationAttr:$kind, Xfmr_FloatTensor:$x);
@@ -67,13 +72,15 @@ def Xfmr_ActivationOp : Xfmr_InferOp<"activation"> {
 def Xfmr_GatedActivationOp : Xfmr_InferOp<"gated_activation"> {
   let summary = "Gated activation `act(gate) ⊙ up` (SwiGLU, GeGLU, ReGLU)";
   let description = [{
-    Computes `act(gate) * up` element-wise. `gate` and `up` must have the same
-    shape and element type. SwiGLU is `kind = silu`, GeGLU `gelu`, ReGLU
+    Computes `act(gate) ⊙ up` element-wise on `gate[..., F]` and
+    `up[..., F]`, which must have the same rank (>= 1), shape and element type;
+    the result is `[..., F]`. SwiGLU is `kind = silu`, GeGLU `gelu`, ReGLU
     `relu`.
 
     ```mlir
     %h = xfmr.gated_activation <silu> %g, %u
         : tensor<?x704xf32>, tensor<?x704xf32>
+    // %h : tensor<?x704xf32>
     ```
   }];
   let arguments = (ins Xfmr_ActivationAttr:$kind, Xfmr_FloatTensor:$gate,
@@ -89,7 +96,8 @@ def Xfmr_GluOp : Xfmr_InferOp<"glu"> {
   let description = [{
     Splits the last dimension of `gu[..., 2F]` in two halves: the gate is the
     FIRST half and up the SECOND, and computes `act(gate) ⊙ up` of shape
-    `[..., F]`. This is the epilogue of a merged gate/up projection.
+    `[..., F]`. The last dimension of `gu` must be even. This is the
+    epilogue of a merged gate/up projection.
 
     ```mlir
     %h = xfmr.glu <silu> %gu : tensor<?x1408xf32>
@@ -104,12 +112,15 @@ def Xfmr_GluOp : Xfmr_InferOp<"glu"> {
 def Xfmr_FfnOp : Xfmr_InferOp<"ffn", [AttrSizedOperandSegments]> {
   let summary = "Two-layer feed-forward network `act(x·w_upᵀ + b_up)·w_downᵀ + b_down`";
   let description = [{
-    The classic (ungated) transformer FFN. `w_up` is `[F, D]`, `w_down` is
-    `[D, F]`; the biases `b_up[F]` and `b_down[D]` are each optional.
+    The classic (ungated) transformer FFN on `x[..., D]`: `w_up` is
+    `[F, D]`, `w_down` is `[D, F]`; the biases `b_up[F]` and `b_down[D]` are
+    each optional and written as `b_up(...)` / `b_down(...)`. The result has
+    the type of `x`.
 
     ```mlir
     %y = xfmr.ffn <gelu> %x, %w1, %w2 b_up(%b1 : tensor<1024xf32>)
         : tensor<?x256xf32>, tensor<1024x256xf32>, tensor<256x1024xf32>
+    // %y : tensor<?x256xf32>
     ```
   }];
   let arguments = (ins Xfmr_ActivationAttr:$activation, Xfmr_FloatTensor:$x,
@@ -128,13 +139,15 @@ def Xfmr_FfnOp : Xfmr_InferOp<"ffn", [AttrSizedOperandSegments]> {
 def Xfmr_GatedFfnOp : Xfmr_InferOp<"gated_ffn"> {
   let summary = "Gated FFN `(act(x·w_gateᵀ) ⊙ (x·w_upᵀ))·w_downᵀ`";
   let description = [{
-    The gated feed-forward network of Llama (SwiGLU) and Gemma (GeGLU):
-    `w_gate` and `w_up` are `[F, D]`, `w_down` is `[D, F]`.
+    The gated feed-forward network of Llama (SwiGLU) and Gemma (GeGLU) on
+    `x[..., D]`: `w_gate` and `w_up` are `[F, D]`, `w_down` is `[D, F]`. The
+    result has the type of `x`.
 
     ```mlir
     %y = xfmr.gated_ffn <silu> %x, %wg, %wu, %wd
         : tensor<?x256xf32>, tensor<704x256xf32>, tensor<704x256xf32>,
           tensor<256x704xf32>
+    // %y : tensor<?x256xf32>
     ```
   }];
   let arguments = (ins Xfmr_ActivationAttr:$activation, Xfmr_FloatTensor:$x,
@@ -150,9 +163,10 @@ def Xfmr_GatedFfnOp : Xfmr_InferOp<"gated_ffn"> {
 def Xfmr_RmsNormOp : Xfmr_InferOp<"rms_norm"> {
   let summary = "RMS normalisation `x / sqrt(mean(x²) + ε) · weight` (Llama)";
   let description = [{
-    Normalises the last dimension `D` of `x` by its root mean square and
-    scales by `weight[D]`. Statistics are computed in f32 whatever the storage
-    type. `epsilon` defaults to 1e-6.
+    Normalises the last dimension `D` (>= 1) of `x` by its root mean square
+    and scales by `weight[D]`. Statistics are computed in f32 whatever the
+    storage type. `epsilon` (finite, >= 0) defaults to 1e-6. The result has
+    the type of `x`.
 
     ```mlir
     %y = xfmr.rms_norm %x, %g {epsilon = 1.0e-05 : f32}
@@ -168,8 +182,10 @@ def Xfmr_RmsNormOp : Xfmr_InferOp<"rms_norm"> {
 def Xfmr_LayerNormOp : Xfmr_InferOp<"layer_norm"> {
   let summary = "Layer normalisation with biased variance (torch.nn.LayerNorm)";
   let description = [{
-    `(x - mean) / sqrt(var + ε) · weight + bias` over the last dimension, with
-    the biased variance like `torch.nn.LayerNorm`. `epsilon` defaults to 1e-5.
+    `(x - mean) / sqrt(var + ε) · weight + bias` over the last dimension `D`
+    (>= 1) of `x`, with the biased variance like `torch.nn.LayerNorm`;
+    `weight` and `bias` are `[D]`. Statistics are computed in f32. `epsilon`
+    (finite, >= 0) defaults to 1e-5. The result has the type of `x`.
 
     ```mlir
     %y = xfmr.layer_norm %x, %g, %b
@@ -191,13 +207,18 @@ def Xfmr_RopeOp : Xfmr_InferOp<"rope"> {
   let description = [{
     Rotates the pairs `(i, i + rotary_dim/2)` of the head dimension of
     `x[T, H, Dh]` (or `x[B, T, H, Dh]`) by the angle
-    `positions[t] · theta^(-2i/rotary_dim)`. `positions` is `[T]` (or `[B, T]`
-    for the batched form), i32 or i64. `rotary_dim` defaults to `Dh` and must
-    be even; dimensions past it pass through unchanged.
+    `positions[t] · theta^(-2i/rotary_dim)`. `positions` is `[T]`, i32 or
+    i64; with the batched `x` it may also be `[B, T]` (one row of positions
+    per sequence, like Hugging Face `position_ids`). `theta` (finite, > 0)
+    defaults to 10000. `rotary_dim` defaults to `Dh`; it must be even and at
+    most `Dh`, and dimensions past it pass through unchanged. The result has
+    the type of `x`.
 
     ```mlir
     %y = xfmr.rope %q, %pos {theta = 10000.0 : f64}
         : tensor<?x8x64xf32>, tensor<?xi32>
+    %z = xfmr.rope %k, %ids {rotary_dim = 32 : i64, theta = 1.0e+06 : f64}
+        : tensor<2x?x4x64xbf16>, tensor<2x?xi64>
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$x, Xfmr_IndexTensor:$positions,
@@ -224,10 +245,19 @@ def Xfmr_AttentionOp : Xfmr_InferOp<"attention"> {
     against a KV cache (`Tq < Tk`). `scale` defaults to `1/sqrt(Dh)`. Softmax
     runs in f32 and is max-subtracted; a fully masked row yields zeros.
 
+    `q`, `k` and `v` have the same rank (3, or 4 with the batch) and element
+    type; `Hkv` must be >= 1 and divide `Hq`; `mask`, when present, has the
+    element type of `q`. `scale`, when present, must be finite; without it
+    `Dh` must be >= 1.
+
     ```mlir
     %o = xfmr.attention %q, %k, %v {causal}
         : tensor<8x?x64xf32>, tensor<2x?x64xf32>, tensor<2x?x64xf32>
     // %o : tensor<8x?x64xf32>
+    %d = xfmr.attention %q1, %kc, %vc, %m {scale = 1.250000e-01 : f32}
+        : tensor<1x8x1x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>,
+          tensor<1x?xf16>
+    // %d : tensor<1x8x1x64xf16>
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$q, Xfmr_FloatTensor:$k,
@@ -254,9 +284,12 @@ def Xfmr_MoeOp : Xfmr_InferOp<"moe"> {
     (`normalize_topk`, true for Mixtral); `y[t] = Σ_j w[t,j] ·
     gated_ffn_{idx[t,j]}(x[t])`. Expert weights are stacked expert-first:
     `w_gate`/`w_up` `[E, F, D]`, `w_down` `[E, D, F]`. Leading batch
-    dimensions are allowed on `x`. `xfmr-lower-moe-dispatch` rewrites this op
-    into `topk_router`, `dispatch`, `grouped_gated_ffn` and `combine`, so only
-    the selected (token, expert) pairs are computed.
+    dimensions are allowed on `x` (rank >= 2); the result has the type of
+    `x`. `top_k` is required and must be between 1 and `E`; `scoring`
+    defaults to `softmax` and `normalize_topk` to true.
+    `xfmr-lower-moe-dispatch` rewrites this op into `topk_router`, `dispatch`,
+    `grouped_gated_ffn` and `combine`, so only the selected (token, expert)
+    pairs are computed.
 
     ```mlir
     %y = xfmr.moe <silu> %x, %router, %wg, %wu, %wd
@@ -287,9 +320,15 @@ def Xfmr_TopkRouterOp : Xfmr_InferOp<"topk_router"> {
     `top_k` largest per token (ties toward the lower expert index, results in
     descending score order) and optionally renormalises the selected weights
     to sum to one. Results: `weights[T, k]` (f32) and `experts[T, k]` (i32).
+    `top_k` is required and must be between 1 and `E`; `scoring` defaults to
+    `softmax` and `normalize_topk` to true.
 
     ```mlir
     %w, %e = xfmr.topk_router %logits {top_k = 2 : i64} : tensor<?x8xf32>
+    // %w : tensor<?x2xf32>, %e : tensor<?x2xi32>
+    %sw, %se = xfmr.topk_router %l16
+        {normalize_topk = false, scoring = #xfmr.scoring<sigmoid>,
+         top_k = 4 : i64} : tensor<16x64xbf16>
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$logits, I64Attr:$top_k,
@@ -307,10 +346,13 @@ def Xfmr_DispatchOp : Xfmr_InferOp<"dispatch"> {
     stably (ties keep token-major order). `sorted_x[r]` is the row of `x` of
     the pair that landed at position `r`; `order[r]` is that pair's flat index
     `t·k + j`; the rows of expert `e` are `offsets[e] ..< offsets[e+1]`.
+    Results: `sorted_x[T·k, D]` (the element type of `x`), `offsets[E+1]` and
+    `order[T·k]` (i32). `num_experts` (`E`) is required, at least 1.
 
     ```mlir
     %sx, %off, %ord = xfmr.dispatch %x, %experts {num_experts = 8 : i64}
         : tensor<?x256xf32>, tensor<?x2xi32>
+    // %sx : tensor<?x256xf32>, %off : tensor<9xi32>, %ord : tensor<?xi32>
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$x, Xfmr_I32Tensor:$experts,
@@ -325,7 +367,9 @@ def Xfmr_GroupedGatedFfnOp : Xfmr_InferOp<"grouped_gated_ffn"> {
   let description = [{
     Rows `offsets[e] ..< offsets[e+1]` of `sorted_x[R, D]` go through expert
     `e`'s gated FFN (`w_gate[e]`, `w_up[e]` `[F, D]`, `w_down[e]` `[D, F]`).
-    Segments may be empty; the work done follows `R`, not `R · E`.
+    Segments may be empty; the work done follows `R`, not `R · E`. `E` must
+    be at least 1 and `offsets` (i32) has `E + 1` entries. The result has the
+    type of `sorted_x`.
 
     ```mlir
     %y = xfmr.grouped_gated_ffn <silu> %sx, %off, %wg, %wu, %wd
@@ -350,11 +394,14 @@ def Xfmr_CombineOp : Xfmr_InferOp<"combine"> {
   let description = [{
     `y[t] = Σ_j weights[t, j] · expert_out[row of (t, j)]`, where the row of
     the pair `(t, j)` is the `r` with `order[r] = t·k + j`. The sum runs over
-    `j` in increasing order, so the result is deterministic.
+    `j` in increasing order, so the result is deterministic. `expert_out`
+    and `order` (i32) have `T·k` rows, `weights` is f32, and the result is
+    `[T, D]` with the element type of `expert_out`.
 
     ```mlir
     %y = xfmr.combine %eo, %ord, %w
         : tensor<?x256xf32>, tensor<?xi32>, tensor<?x2xf32>
+    // %y : tensor<?x256xf32>
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$expert_out, Xfmr_I32Tensor:$order,
