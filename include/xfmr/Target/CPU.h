@@ -79,10 +79,9 @@ void annotateEntrySignatures(ModuleOp module);
 /// annotateEntrySignatures() then buildCPUPipeline(). `configure` may adjust
 /// the pass manager (instrumentation, command-line options) before it runs.
 /// Errors are reported through the context's diagnostic handler.
-LogicalResult
-lowerToLLVMDialect(ModuleOp module, const CPUOptions &options = {},
-                   llvm::function_ref<LogicalResult(PassManager &)> configure =
-                       nullptr);
+LogicalResult lowerToLLVMDialect(
+    ModuleOp module, const CPUOptions &options = {},
+    llvm::function_ref<LogicalResult(PassManager &)> configure = nullptr);
 
 /// The manifest of an LLVM-dialect module produced by lowerToLLVMDialect():
 /// every llvm.func carrying an `xfmr.entry` signature that has a C interface

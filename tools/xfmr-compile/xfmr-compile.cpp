@@ -1,0 +1,178 @@
+//===- xfmr-compile.cpp - the xfmr compiler driver ------------------------===//
+//
+// xfmr IR (or linalg on tensors) in, one artifact out:
+//
+//   xfmr-compile model.mlir -o model.so --emit=shared [--mcpu=NAME] [-O3]
+//
+// --emit=linalg and --emit=mlir stop after the xfmr-to-linalg stage and the
+// whole CPU pipeline (the LLVM dialect); llvm, asm, obj and shared go on to
+// LLVM IR, assembly, an object file and a shared library with its C header.
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/InitAll.h"
+#include "xfmr/Pipelines.h"
+#include "xfmr/Target/CPU.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+using namespace mlir::xfmr;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("xfmr-compile options");
+
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::desc("<input .mlir, - for stdin>"),
+                  cl::init("-"), cl::cat(category));
+static cl::opt<std::string> outputFilename("o",
+                                           cl::desc("Output file (- for stdout "
+                                                    "where the format allows)"),
+                                           cl::value_desc("file"),
+                                           cl::init("-"), cl::cat(category));
+static cl::opt<std::string>
+    targetName("target", cl::desc("Target: cpu (cuda is not implemented yet)"),
+               cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    emitName("emit",
+             cl::desc("What to produce: linalg (linalg on tensors), mlir (the "
+                      "LLVM dialect), llvm (LLVM IR), asm, obj, shared (a "
+                      "shared library and its C header FILE.h)"),
+             cl::init("shared"), cl::cat(category));
+static cl::opt<std::string>
+    mcpu("mcpu", cl::desc("Target CPU (default: the host CPU and features)"),
+         cl::value_desc("name"), cl::init("host"), cl::cat(category));
+static cl::opt<std::string>
+    mattr("mattr", cl::desc("Extra target features, e.g. +avx512f,-fma"),
+          cl::value_desc("features"), cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::Prefix,
+                                  cl::desc("Optimisation level -O0 to -O3 "
+                                           "(default -O2)"),
+                                  cl::init(2), cl::cat(category));
+static cl::opt<std::string>
+    linker("linker",
+           cl::desc("Compiler driver that links --emit=shared (default: "
+                    "$XFMR_CLANG, else the clang found at configure time)"),
+           cl::value_desc("path"), cl::cat(category));
+
+enum class Emit { Linalg, MLIR, LLVM, Asm, Obj, Shared };
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "xfmr-compile") << message << "\n";
+  return 1;
+}
+
+static LogicalResult configurePassManager(PassManager &pm) {
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
+  return success();
+}
+
+static int printModule(ModuleOp module) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> out =
+      openOutputFile(outputFilename, &error);
+  if (!out)
+    return fail(error);
+  module.print(out->os());
+  out->os() << "\n";
+  out->keep();
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "xfmr-compile: xfmr IR to native code\n");
+
+  if (targetName == "cuda")
+    return fail("--target=cuda is not implemented yet");
+  if (targetName != "cpu")
+    return fail("unknown --target '" + targetName + "' (expected cpu or cuda)");
+  std::optional<Emit> emit = llvm::StringSwitch<std::optional<Emit>>(emitName)
+                                 .Case("linalg", Emit::Linalg)
+                                 .Case("mlir", Emit::MLIR)
+                                 .Case("llvm", Emit::LLVM)
+                                 .Case("asm", Emit::Asm)
+                                 .Case("obj", Emit::Obj)
+                                 .Case("shared", Emit::Shared)
+                                 .Default(std::nullopt);
+  if (!emit)
+    return fail("unknown --emit '" + emitName +
+                "' (expected linalg, mlir, llvm, asm, obj or shared)");
+  if (optLevel > 3)
+    return fail("-O" + llvm::Twine(optLevel) +
+                " is not an optimisation "
+                "level (use -O0 to -O3)");
+  if (*emit == Emit::Shared && outputFilename == "-")
+    return fail("--emit=shared writes a file: name it with -o FILE.so");
+
+  CPUTargetOptions targetOptions;
+  targetOptions.optLevel = optLevel;
+  targetOptions.cpu = mcpu;
+  targetOptions.features = mattr;
+  targetOptions.linker = linker;
+  // Catch a bad --mcpu before spending time in the pipeline.
+  if (*emit != Emit::Linalg && *emit != Emit::MLIR) {
+    auto tm = createCPUTargetMachine(targetOptions);
+    if (!tm)
+      return fail(llvm::toString(tm.takeError()));
+  }
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &error);
+  if (!input)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module =
+      parseSourceFileWithArgNames(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  if (*emit == Emit::Linalg) {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    buildXfmrToLinalgPipeline(pm, CPUOptions());
+    if (failed(configurePassManager(pm)) || failed(pm.run(*module)))
+      return 1;
+    return printModule(*module);
+  }
+  if (failed(lowerToLLVMDialect(*module, CPUOptions(), configurePassManager)))
+    return 1;
+  if (*emit == Emit::MLIR)
+    return printModule(*module);
+
+  CPUEmitKind kind = *emit == Emit::LLVM  ? CPUEmitKind::LLVMIR
+                     : *emit == Emit::Asm ? CPUEmitKind::Assembly
+                     : *emit == Emit::Obj ? CPUEmitKind::Object
+                                          : CPUEmitKind::SharedLibrary;
+  if (llvm::Error e =
+          emitCPUArtifact(*module, targetOptions, kind, outputFilename))
+    return fail(llvm::toString(std::move(e)));
+  return 0;
+}
