@@ -25,8 +25,8 @@ namespace {
 bool hasGroupWithSeveralDynamicSizes(memref::ExpandShapeOp op) {
   MemRefType type = op.getResultType();
   for (const ReassociationIndices &group : op.getReassociationIndices()) {
-    int dynamic = llvm::count_if(
-        group, [&](int64_t d) { return type.isDynamicDim(d); });
+    int dynamic =
+        llvm::count_if(group, [&](int64_t d) { return type.isDynamicDim(d); });
     if (dynamic > 1)
       return true;
   }

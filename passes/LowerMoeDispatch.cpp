@@ -111,6 +111,9 @@ struct MoeToDispatch : OpRewritePattern<MoeOp> {
           op, "the number of experts (dimension 0 of 'router_w') must be "
               "static");
     int64_t numExperts = routerType.getDimSize(0);
+    if (allExperts && op.getCapacityFactorAttr())
+      return rw.notifyMatchFailure(
+          op, "the all-experts lowering has no capacity limit");
     // Leading batch dimensions fold into the token dimension.
     Value x = collapseToMatrix(rw, loc, op.getX());
     Value logits = LinearOp::create(rw, loc, x, op.getRouterW(), Value());
@@ -125,7 +128,8 @@ struct MoeToDispatch : OpRewritePattern<MoeOp> {
       return success();
     }
     auto dispatch = DispatchOp::create(rw, loc, x, router.getExperts(),
-                                       rw.getI64IntegerAttr(numExperts));
+                                       rw.getI64IntegerAttr(numExperts),
+                                       op.getCapacityFactorAttr());
     Value expertOut = GroupedGatedFfnOp::create(
         rw, loc, op.getActivationAttr(), dispatch.getSortedX(),
         dispatch.getOffsets(), op.getWGate(), op.getWUp(), op.getWDown());
@@ -150,8 +154,13 @@ struct LowerMoeDispatchPass
       return signalPassFailure();
     // A moe that could not be rewritten would silently fall back to nothing.
     getOperation().walk([&](MoeOp op) {
-      op.emitOpError("could not be lowered to expert dispatch: the number of "
-                     "experts (dimension 0 of 'router_w') must be static");
+      if (allExperts && op.getCapacityFactorAttr())
+        op.emitOpError("with 'capacity_factor' cannot be lowered by the "
+                       "all-experts strategy, which drops no token");
+      else
+        op.emitOpError("could not be lowered to expert dispatch: the number "
+                       "of experts (dimension 0 of 'router_w') must be "
+                       "static");
       signalPassFailure();
     });
   }

@@ -542,6 +542,18 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
 // Mixture of experts
 //===----------------------------------------------------------------------===//
 
+/// `capacity_factor`, when present, must be a finite value > 0.
+static LogicalResult checkCapacityFactor(Checker &c, FloatAttr factor) {
+  if (!factor)
+    return success();
+  double cf = factor.getValueAsDouble();
+  if (!(cf > 0.0) || std::isinf(cf))
+    return c.fail("attribute 'capacity_factor' must be a finite value > 0, "
+                  "got ",
+                  cf);
+  return success();
+}
+
 /// `top_k` must pick between 1 and E experts, and index them in i32.
 static LogicalResult checkTopK(Checker &c, int64_t topK, const Size &e) {
   if (topK < 1)
@@ -601,6 +613,9 @@ LogicalResult MoeOp::inferReturnTypes(MLIRContext *,
   if (!topK)
     return c.fail("requires attribute 'top_k'");
   XFMR_CHECK(checkTopK(c, topK.getInt(), e));
+  XFMR_CHECK(checkCapacityFactor(
+      c, inherentAttr(adaptor, adaptor.getCapacityFactorAttr(),
+                      "capacity_factor")));
   results.push_back(x);
   return success();
 }
@@ -647,6 +662,9 @@ LogicalResult DispatchOp::inferReturnTypes(MLIRContext *ctx,
   if (e > kMaxI32)
     return c.fail("attribute 'num_experts' must be <= ", kMaxI32,
                   " (expert indices are i32), got ", e);
+  XFMR_CHECK(checkCapacityFactor(
+      c, inherentAttr(adaptor, adaptor.getCapacityFactorAttr(),
+                      "capacity_factor")));
   bool overflow = false;
   int64_t rows = product(t.value, experts.getDimSize(1), &overflow);
   if (overflow || (!ShapedType::isDynamic(rows) && rows > kMaxI32))

@@ -291,6 +291,14 @@ def Xfmr_MoeOp : Xfmr_InferOp<"moe"> {
     `grouped_gated_ffn` and `combine`, so only the selected (token, expert)
     pairs are computed.
 
+    Without `capacity_factor` the layer is dropless. With it (GShard /
+    DeepSpeed semantics), every expert takes at most
+    `C = ⌈top_k · T / E · capacity_factor⌉` (token, slot) pairs; pairs are
+    admitted in priority order (all tokens' first choices in token order,
+    then all second choices, ...), a pair whose expert is full is dropped,
+    and a dropped pair contributes zero (the remaining weights are not
+    renormalised). `T` counts all tokens, leading batch dimensions included.
+
     ```mlir
     %y = xfmr.moe <silu> %x, %router, %wg, %wu, %wd
            {top_k = 2 : i64, scoring = #xfmr.scoring<softmax>}
@@ -304,7 +312,8 @@ def Xfmr_MoeOp : Xfmr_InferOp<"moe"> {
                        I64Attr:$top_k,
                        DefaultValuedAttr<Xfmr_ScoringAttr,
                                          "ScoringKind::softmax">:$scoring,
-                       DefaultValuedAttr<BoolAttr, "true">:$normalize_topk);
+                       DefaultValuedAttr<BoolAttr, "true">:$normalize_topk,
+                       OptionalAttr<F64Attr>:$capacity_factor);
   let results = (outs Xfmr_FloatTensor:$result);
   let assemblyFormat = [{
     $activation $x `,` $router_w `,` $w_gate `,` $w_up `,` $w_down attr-dict
@@ -349,6 +358,13 @@ def Xfmr_DispatchOp : Xfmr_InferOp<"dispatch"> {
     Results: `sorted_x[T·k, D]` (the element type of `x`), `offsets[E+1]` and
     `order[T·k]` (i32). `num_experts` (`E`) is required, at least 1.
 
+    With `capacity_factor`, expert `e` keeps at most
+    `C = ⌈k · T / E · capacity_factor⌉` pairs, admitted slot-major (every
+    token's slot 0 in token order, then slot 1, ...); dropped pairs get no
+    row, so the segments hold `min(count, C)` rows, the rows past
+    `offsets[E]` are zero and no `order` entry names a dropped pair (those
+    rows hold -1).
+
     ```mlir
     %sx, %off, %ord = xfmr.dispatch %x, %experts {num_experts = 8 : i64}
         : tensor<?x256xf32>, tensor<?x2xi32>
@@ -356,7 +372,8 @@ def Xfmr_DispatchOp : Xfmr_InferOp<"dispatch"> {
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$x, Xfmr_I32Tensor:$experts,
-                       I64Attr:$num_experts);
+                       I64Attr:$num_experts,
+                       OptionalAttr<F64Attr>:$capacity_factor);
   let results = (outs Xfmr_FloatTensor:$sorted_x, Xfmr_I32Tensor:$offsets,
                       Xfmr_I32Tensor:$order);
   let assemblyFormat = "$x `,` $experts attr-dict `:` type($x) `,` type($experts)";

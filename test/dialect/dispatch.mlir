@@ -40,3 +40,13 @@ func.func @dispatch_tokens_from_experts(%x: tensor<?x?xf16>, %experts: tensor<7x
   %sx, %off, %ord = xfmr.dispatch %x, %experts {num_experts = 1 : i64} : tensor<?x?xf16>, tensor<7x1xi32>
   return %sx, %off, %ord : tensor<7x?xf16>, tensor<2xi32>, tensor<7xi32>
 }
+
+// With a capacity factor (GShard/DeepSpeed capacity).
+// GENERIC-LABEL: sym_name = "dispatch_capacity"
+// GENERIC:         "xfmr.dispatch"({{.*}}) <{capacity_factor = 1.250000e+00 : f64, num_experts = 8 : i64}>
+// CHECK-LABEL: func.func @dispatch_capacity(
+// CHECK:           xfmr.dispatch %{{.+}}, %{{.+}} {capacity_factor = 1.250000e+00 : f64, num_experts = 8 : i64} : tensor<?x64xf32>, tensor<?x2xi32>
+func.func @dispatch_capacity(%x: tensor<?x64xf32>, %experts: tensor<?x2xi32>) -> (tensor<?x64xf32>, tensor<9xi32>, tensor<?xi32>) {
+  %sx, %off, %ord = xfmr.dispatch %x, %experts {num_experts = 8 : i64, capacity_factor = 1.25 : f64} : tensor<?x64xf32>, tensor<?x2xi32>
+  return %sx, %off, %ord : tensor<?x64xf32>, tensor<9xi32>, tensor<?xi32>
+}

@@ -81,3 +81,12 @@ func.func @dispatch_rows_i32_range(%x: tensor<65536x16xf32>, %e: tensor<65536x65
   %sx, %off, %ord = xfmr.dispatch %x, %e {num_experts = 4 : i64} : tensor<65536x16xf32>, tensor<65536x65536xi32>
   return
 }
+
+// -----
+
+// capacity_factor must be a finite value > 0.
+func.func @dispatch_capacity_negative(%x: tensor<?x16xf32>, %e: tensor<?x2xi32>) {
+  // expected-error @+1 {{'xfmr.dispatch' op attribute 'capacity_factor' must be a finite value > 0, got -1}}
+  %sx, %off, %ord = xfmr.dispatch %x, %e {num_experts = 4 : i64, capacity_factor = -1.0 : f64} : tensor<?x16xf32>, tensor<?x2xi32>
+  return
+}

@@ -270,3 +270,12 @@ func.func @moe_top_k_i32_range(%x: tensor<?x16xf32>, %r: tensor<?x16xf32>, %wg: 
   %y = xfmr.moe <silu> %x, %r, %wg, %wu, %wd {top_k = 4294967296 : i64} : tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x32x16xf32>, tensor<?x32x16xf32>, tensor<?x16x32xf32>
   return
 }
+
+// -----
+
+// capacity_factor must be a finite value > 0.
+func.func @moe_capacity_zero(%x: tensor<?x16xf32>, %r: tensor<4x16xf32>, %wg: tensor<4x32x16xf32>, %wu: tensor<4x32x16xf32>, %wd: tensor<4x16x32xf32>) {
+  // expected-error @+1 {{'xfmr.moe' op attribute 'capacity_factor' must be a finite value > 0, got 0}}
+  %y = xfmr.moe <silu> %x, %r, %wg, %wu, %wd {top_k = 2 : i64, capacity_factor = 0.0 : f64} : tensor<?x16xf32>, tensor<4x16xf32>, tensor<4x32x16xf32>, tensor<4x32x16xf32>, tensor<4x16x32xf32>
+  return
+}

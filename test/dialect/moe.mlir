@@ -43,3 +43,13 @@ func.func @moe_dynamic_f16(%x: tensor<3x?xf16>, %router: tensor<?x?xf16>, %wg: t
   %y = xfmr.moe <relu> %x, %router, %wg, %wu, %wd {top_k = 4 : i64, normalize_topk = true} : tensor<3x?xf16>, tensor<?x?xf16>, tensor<4x?x?xf16>, tensor<?x?x?xf16>, tensor<?x?x?xf16>
   return %y : tensor<3x?xf16>
 }
+
+// Capacity-limited routing.
+// GENERIC-LABEL: sym_name = "moe_capacity"
+// GENERIC:         "xfmr.moe"({{.*}}) <{activation = #xfmr.activation<silu>, capacity_factor = 2.000000e+00 : f64, normalize_topk = true, scoring = #xfmr.scoring<softmax>, top_k = 2 : i64}>
+// CHECK-LABEL: func.func @moe_capacity(
+// CHECK:           xfmr.moe <silu> %{{.+}} {capacity_factor = 2.000000e+00 : f64, top_k = 2 : i64}
+func.func @moe_capacity(%x: tensor<?x16xf32>, %r: tensor<4x16xf32>, %wg: tensor<4x32x16xf32>, %wd: tensor<4x16x32xf32>) -> tensor<?x16xf32> {
+  %y = xfmr.moe <silu> %x, %r, %wg, %wg, %wd {top_k = 2 : i64, capacity_factor = 2.0 : f64} : tensor<?x16xf32>, tensor<4x16xf32>, tensor<4x32x16xf32>, tensor<4x32x16xf32>, tensor<4x16x32xf32>
+  return %y : tensor<?x16xf32>
+}

@@ -39,3 +39,4 @@ func.func @batched_sigmoid(%x: tensor<2x?x16xf32>, %r: tensor<64x16xf32>, %wg: t
   %y = xfmr.moe <gelu> %x, %r, %wg, %wg, %wd {top_k = 6 : i64, scoring = #xfmr.scoring<sigmoid>, normalize_topk = false} : tensor<2x?x16xf32>, tensor<64x16xf32>, tensor<64x8x16xf32>, tensor<64x8x16xf32>, tensor<64x16x8xf32>
   return %y : tensor<2x?x16xf32>
 }
+

@@ -251,28 +251,84 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
       return std::make_pair(ex, inRange(b, l, ex, c0, cE));
     };
 
-    // Histogram of expert ids.
+    // Histogram of the admitted (token, slot) pairs. Dropless, every pair
+    // with a valid expert id is admitted. With a capacity C, pairs are
+    // admitted slot-major (all tokens' slot 0 in token order, then slot 1,
+    // ...) while their expert holds fewer than C, and `keep` records which.
     Value counts0 = filledTensor(rw, loc, {rw.getIndexAttr(numExperts)},
                                  i32Const(rw, loc, 0));
-    auto histogram = scf::ForOp::create(
-        rw, loc, c0, rows, c1, ValueRange{counts0},
-        [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
-          auto [ex, valid] = expertOf(b, l, r);
-          auto ifOp = scf::IfOp::create(
-              b, l, valid,
-              [&](OpBuilder &tb, Location tl) {
-                Value c = tensor::ExtractOp::create(tb, tl, acc[0], ex);
-                c = arith::AddIOp::create(tb, tl, c, i32Const(tb, tl, 1));
-                scf::YieldOp::create(tb, tl,
-                                     ValueRange{tensor::InsertOp::create(
-                                         tb, tl, c, acc[0], ex)});
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, acc[0]);
-              });
-          scf::YieldOp::create(b, l, ifOp.getResults());
-        });
-    Value counts = histogram.getResult(0);
+    Value counts, keep;
+    if (FloatAttr factor = op.getCapacityFactorAttr()) {
+      // C = ceil(k * T / E * capacity_factor), computed in f64.
+      Type f64 = rw.getF64Type();
+      Value slotsF = arith::SIToFPOp::create(
+          rw, loc, f64,
+          arith::IndexCastOp::create(rw, loc, rw.getI64Type(), rows));
+      Value capF = arith::MulFOp::create(
+          rw, loc,
+          arith::DivFOp::create(rw, loc, slotsF,
+                                floatConst(rw, loc, f64, double(numExperts))),
+          floatConst(rw, loc, f64, factor.getValueAsDouble()));
+      capF = math::CeilOp::create(rw, loc, capF);
+      Value capacity = arith::FPToSIOp::create(rw, loc, i32, capF);
+      Value keep0 = filledTensor(rw, loc, {getAsOpFoldResult(rows)},
+                                 i32Const(rw, loc, 0));
+      auto slotLoop = scf::ForOp::create(
+          rw, loc, c0, k, c1, ValueRange{counts0, keep0},
+          [&](OpBuilder &b, Location l, Value slot, ValueRange acc) {
+            auto tokenLoop = scf::ForOp::create(
+                b, l, c0, t, c1, acc,
+                [&](OpBuilder &b2, Location l2, Value tok, ValueRange acc2) {
+                  Value r = arith::AddIOp::create(
+                      b2, l2, arith::MulIOp::create(b2, l2, tok, k), slot);
+                  auto [ex, valid] = expertOf(b2, l2, r);
+                  Value safeEx = arith::SelectOp::create(b2, l2, valid, ex, c0);
+                  Value held =
+                      tensor::ExtractOp::create(b2, l2, acc2[0], safeEx);
+                  Value room = arith::CmpIOp::create(
+                      b2, l2, arith::CmpIPredicate::slt, held, capacity);
+                  Value admit = arith::AndIOp::create(b2, l2, valid, room);
+                  auto ifOp = scf::IfOp::create(
+                      b2, l2, admit,
+                      [&](OpBuilder &tb, Location tl) {
+                        Value n = arith::AddIOp::create(tb, tl, held,
+                                                        i32Const(tb, tl, 1));
+                        Value cnt =
+                            tensor::InsertOp::create(tb, tl, n, acc2[0], ex);
+                        Value kept = tensor::InsertOp::create(
+                            tb, tl, i32Const(tb, tl, 1), acc2[1], r);
+                        scf::YieldOp::create(tb, tl, ValueRange{cnt, kept});
+                      },
+                      [&](OpBuilder &eb, Location el) {
+                        scf::YieldOp::create(eb, el, acc2);
+                      });
+                  scf::YieldOp::create(b2, l2, ifOp.getResults());
+                });
+            scf::YieldOp::create(b, l, tokenLoop.getResults());
+          });
+      counts = slotLoop.getResult(0);
+      keep = slotLoop.getResult(1);
+    } else {
+      auto histogram = scf::ForOp::create(
+          rw, loc, c0, rows, c1, ValueRange{counts0},
+          [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
+            auto [ex, valid] = expertOf(b, l, r);
+            auto ifOp = scf::IfOp::create(
+                b, l, valid,
+                [&](OpBuilder &tb, Location tl) {
+                  Value c = tensor::ExtractOp::create(tb, tl, acc[0], ex);
+                  c = arith::AddIOp::create(tb, tl, c, i32Const(tb, tl, 1));
+                  scf::YieldOp::create(tb, tl,
+                                       ValueRange{tensor::InsertOp::create(
+                                           tb, tl, c, acc[0], ex)});
+                },
+                [&](OpBuilder &eb, Location el) {
+                  scf::YieldOp::create(eb, el, acc[0]);
+                });
+            scf::YieldOp::create(b, l, ifOp.getResults());
+          });
+      counts = histogram.getResult(0);
+    }
 
     // Exclusive prefix sum: offsets[0] = 0, offsets[e+1] = offsets[e] + n_e.
     Value offsets0 = filledTensor(rw, loc, {rw.getIndexAttr(numExperts + 1)},
@@ -290,13 +346,20 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
         });
     Value offsets = scan.getResult(0);
 
-    // Stable scatter in slot order: order[cursor[e]++] = r.
+    // Stable scatter of the admitted pairs in token-major order:
+    // order[cursor[e]++] = r.
     Value order0 =
         filledTensor(rw, loc, {getAsOpFoldResult(rows)}, i32Const(rw, loc, -1));
     auto scatter = scf::ForOp::create(
         rw, loc, c0, rows, c1, ValueRange{order0, offsets},
         [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
           auto [ex, valid] = expertOf(b, l, r);
+          if (keep) {
+            Value kept = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::ne,
+                tensor::ExtractOp::create(b, l, keep, r), i32Const(b, l, 0));
+            valid = arith::AndIOp::create(b, l, valid, kept);
+          }
           auto ifOp = scf::IfOp::create(
               b, l, valid,
               [&](OpBuilder &tb, Location tl) {

@@ -104,3 +104,23 @@ func.func @combine(%eo: tensor<?x16xf32>, %ord: tensor<?xi32>, %w: tensor<?x2xf3
   %y = xfmr.combine %eo, %ord, %w : tensor<?x16xf32>, tensor<?xi32>, tensor<?x2xf32>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// dispatch with a capacity: C = ceil(T·k / E · factor) in f64; a slot-major
+// admission loop (slots outer, tokens inner) fills the histogram and marks
+// the kept pairs; the token-major scatter then skips the dropped ones.
+// CHECK-LABEL: func.func @dispatch_capacity
+//       CHECK:   %[[CAPF:.+]] = math.ceil %{{.+}} : f64
+//       CHECK:   %[[CAP:.+]] = arith.fptosi %[[CAPF]] : f64 to i32
+//       CHECK:   %[[ADMIT:.+]]:2 = scf.for %[[SLOT:.+]] = {{.*}} -> (tensor<8xi32>, tensor<?xi32>)
+//       CHECK:     scf.for %[[TOK:.+]] = {{.*}} -> (tensor<8xi32>, tensor<?xi32>)
+//       CHECK:       arith.cmpi slt, %{{.+}}, %[[CAP]] : i32
+//       CHECK:   %[[OFF:.+]] = scf.for {{.*}} -> (tensor<9xi32>)
+//       CHECK:     tensor.extract %[[ADMIT]]#0
+//       CHECK:   scf.for {{.*}} -> (tensor<?xi32>, tensor<9xi32>)
+//       CHECK:     tensor.extract %[[ADMIT]]#1
+func.func @dispatch_capacity(%x: tensor<?x16xf32>, %ids: tensor<?x2xi32>) -> (tensor<?x16xf32>, tensor<9xi32>, tensor<?xi32>) {
+  %s, %o, %r = xfmr.dispatch %x, %ids {num_experts = 8 : i64, capacity_factor = 1.5 : f64} : tensor<?x16xf32>, tensor<?x2xi32>
+  return %s, %o, %r : tensor<?x16xf32>, tensor<9xi32>, tensor<?xi32>
+}
