@@ -37,6 +37,7 @@
 // CHECK: matmul (packed): [58 64] [139 154]
 // CHECK: pair: [1 -2 3] [2 -4 6] fresh=1 distinct=1
 // CHECK: identity: [5 6] fresh=1 input=[5 6]
+// CHECK: bump: [2 3 4 5] [2 3 4 5] input=[1 2 3 4]
 // CHECK: done
 
 #map = affine_map<(d0, d1) -> (d0, d1)>
@@ -74,4 +75,17 @@ func.func @pair(%v: tensor<3xi32>) -> (tensor<3xi32>, tensor<3xi32>) {
 // An argument named like the out parameter: the header renames the latter.
 func.func @identity(%out: tensor<2xi64>) -> tensor<2xi64> {
   return %out : tensor<2xi64>
+}
+
+// Updates its argument's tensor in place; the caller's buffer stays intact.
+#id = affine_map<(d0) -> (d0)>
+func.func @bump(%v: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%v : tensor<4xf32>) {
+  ^bb0(%o: f32):
+    %one = arith.constant 1.0 : f32
+    %s = arith.addf %o, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
 }

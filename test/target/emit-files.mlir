@@ -37,7 +37,7 @@
 // MLIR-SAME: xfmr.entry = {names = ["v"], type = (tensor<8xf32>) -> tensor<8xf32>}
 // MLIR: llvm.func @_mlir_ciface_scale(
 
-// LINALG: func.func @scale(%{{.+}}: tensor<8xf32>) -> tensor<8xf32>
+// LINALG: func.func @scale(%{{.+}}: tensor<8xf32> {bufferization.writable = false}) -> tensor<8xf32>
 // LINALG: linalg.generic
 
 #id = affine_map<(d0) -> (d0)>

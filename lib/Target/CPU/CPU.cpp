@@ -53,6 +53,9 @@ using llvm::Expected;
 
 static constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
 static constexpr llvm::StringLiteral kImplPrefix = "__xfmr_impl_";
+// bufferization::BufferizationDialect::kWritableAttrName.
+static constexpr llvm::StringLiteral kWritableArgAttrName =
+    "bufferization.writable";
 
 static Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -133,6 +136,11 @@ static void annotateFunction(func::FuncOp func, ArrayRef<std::string> names) {
   if (!isEntryCompatible(type))
     return; // xfmr-prepare-entry-points reports it, at the function.
   Builder b(func.getContext());
+  // The caller's tensors are inputs, not scratch space: without this,
+  // one-shot bufferization may update an argument's buffer in place.
+  for (unsigned i = 0, e = type.getNumInputs(); i < e; ++i)
+    if (!func.getArgAttr(i, kWritableArgAttrName))
+      func.setArgAttr(i, kWritableArgAttrName, b.getBoolAttr(false));
   SmallVector<Attribute> nameAttrs;
   for (const std::string &name : sanitizeArgNames(names, type.getNumInputs()))
     nameAttrs.push_back(b.getStringAttr(name));

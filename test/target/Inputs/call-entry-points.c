@@ -65,6 +65,19 @@ int main(void) {
   printf(" input=[%ld %ld]\n", (long)w[0], (long)w[1]);
   free(same.allocated);
 
+  /* bump: twice on the same input, which it must not modify. */
+  float u[4] = {1, 2, 3, 4};
+  xfmr_memref_1d_f32 ud = {u, u, 0, {4}, {1}};
+  xfmr_memref_1d_f32 b1, b2;
+  bump(&b1, &ud);
+  bump(&b2, &ud);
+  printf("bump: [%g %g %g %g] [%g %g %g %g] input=[%g %g %g %g]\n",
+         b1.aligned[0], b1.aligned[1], b1.aligned[2], b1.aligned[3],
+         b2.aligned[0], b2.aligned[1], b2.aligned[2], b2.aligned[3], u[0], u[1],
+         u[2], u[3]);
+  free(b1.allocated);
+  free(b2.allocated);
+
   printf("done\n");
   return 0;
 }
