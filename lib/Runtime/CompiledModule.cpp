@@ -112,7 +112,8 @@ CompiledModule::fromLLVMDialect(ModuleOp module,
 }
 
 Expected<std::unique_ptr<CompiledModule>>
-CompiledModule::loadMLIRFile(StringRef path, const CPUTargetOptions &options) {
+CompiledModule::loadMLIRFile(StringRef path, const CPUTargetOptions &options,
+                             const CPUOptions *pipelineOptions) {
   std::string message;
   std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &message);
   if (!file)
@@ -133,14 +134,17 @@ CompiledModule::loadMLIRFile(StringRef path, const CPUTargetOptions &options) {
   if (!module)
     return makeError("cannot parse '" + path + "':\n" +
                      StringRef(diagnostics).rtrim());
-  if (failed(lowerToLLVMDialect(*module)))
+  CPUOptions defaults;
+  if (failed(lowerToLLVMDialect(*module,
+                                pipelineOptions ? *pipelineOptions : defaults)))
     return makeError("cannot compile '" + path + "':\n" +
                      StringRef(diagnostics).rtrim());
   return fromLLVMDialect(*module, options);
 }
 
 Expected<std::unique_ptr<CompiledModule>>
-CompiledModule::load(StringRef path, const CPUTargetOptions &options) {
+CompiledModule::load(StringRef path, const CPUTargetOptions &options,
+                     const CPUOptions *pipelineOptions) {
   Expected<llvm::sys::fs::file_t> file =
       llvm::sys::fs::openNativeFileForRead(path);
   if (!file)
@@ -157,7 +161,7 @@ CompiledModule::load(StringRef path, const CPUTargetOptions &options) {
                                 "ELF",
                                 4) == 0)
     return loadSharedLibrary(path);
-  return loadMLIRFile(path, options);
+  return loadMLIRFile(path, options, pipelineOptions);
 }
 
 Expected<const EntrySignature *>

@@ -17,6 +17,9 @@
 // RUN:   --input="3x2xf32=7 8 9 10 11 12" | FileCheck %s --check-prefix=MATMUL
 // RUN: xfmr-run %t/m.so --function=matmul --input="2x3xf32=1 2 3 4 5 6" \
 // RUN:   --input="3x2xf32=7 8 9 10 11 12" | FileCheck %s --check-prefix=MATMUL
+// RUN: xfmr-run %s --function=matmul --pipeline-options="vectorize=false" \
+// RUN:   --input="2x3xf32=1 2 3 4 5 6" --input="3x2xf32=7 8 9 10 11 12" -O0 \
+// RUN:   | FileCheck %s --check-prefix=MATMUL
 // MATMUL: 2x2xf32=[58 64][139 154]
 
 // Two results, in order; one is the argument itself.

@@ -59,6 +59,11 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     mattr("mattr", cl::desc("Extra target features, e.g. +avx512f,-fma"),
           cl::value_desc("features"), cl::cat(category));
+static cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Options of the CPU pipeline, as for xfmr-opt's "
+             "--xfmr-cpu-pipeline=\"...\", e.g. \"vectorize=false\""),
+    cl::value_desc("options"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("Optimisation level -O0 to -O3 "
                                            "(default -O2)"),
@@ -100,6 +105,9 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  // MLIR's debugging flags (--mlir-print-ir-after-all, --mlir-timing, ...)
+  // still work; --help lists only the driver's own.
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "xfmr-compile: xfmr IR to native code\n");
 
@@ -124,6 +132,11 @@ int main(int argc, char **argv) {
                 "level (use -O0 to -O3)");
   if (*emit == Emit::Shared && outputFilename == "-")
     return fail("--emit=shared writes a file: name it with -o FILE.so");
+
+  std::unique_ptr<CPUOptions> cpuOptions =
+      CPUOptions::createFromString(pipelineOptions);
+  if (!cpuOptions)
+    return fail("invalid --pipeline-options '" + pipelineOptions + "'");
 
   CPUTargetOptions targetOptions;
   targetOptions.optLevel = optLevel;
@@ -158,12 +171,12 @@ int main(int argc, char **argv) {
 
   if (*emit == Emit::Linalg) {
     PassManager pm(&context, ModuleOp::getOperationName());
-    buildXfmrToLinalgPipeline(pm, CPUOptions());
+    buildXfmrToLinalgPipeline(pm, *cpuOptions);
     if (failed(configurePassManager(pm)) || failed(pm.run(*module)))
       return 1;
     return printModule(*module);
   }
-  if (failed(lowerToLLVMDialect(*module, CPUOptions(), configurePassManager)))
+  if (failed(lowerToLLVMDialect(*module, *cpuOptions, configurePassManager)))
     return 1;
   if (*emit == Emit::MLIR)
     return printModule(*module);

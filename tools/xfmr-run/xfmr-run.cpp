@@ -55,6 +55,11 @@ static cl::opt<unsigned>
                    cl::desc("Time N calls after a warm-up call and print "
                             "min/median/mean time per call"),
                    cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Options of the CPU pipeline, as for xfmr-opt's "
+             "--xfmr-cpu-pipeline=\"...\", e.g. \"vectorize=false\""),
+    cl::value_desc("options"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("JIT optimisation level for .mlir "
                                            "modules, -O0 to -O3 (default -O2)"),
@@ -104,9 +109,13 @@ int main(int argc, char **argv) {
     inputs.push_back(std::move(*tensor));
   }
 
+  std::unique_ptr<CPUOptions> cpuOptions =
+      CPUOptions::createFromString(pipelineOptions);
+  if (!cpuOptions)
+    return fail("invalid --pipeline-options '" + pipelineOptions + "'");
   CPUTargetOptions options;
   options.optLevel = optLevel;
-  auto module = CompiledModule::load(moduleFilename, options);
+  auto module = CompiledModule::load(moduleFilename, options, cpuOptions.get());
   if (!module)
     return fail(llvm::toString(module.takeError()));
 

@@ -42,10 +42,12 @@ public:
   static llvm::Expected<std::unique_ptr<CompiledModule>>
   loadSharedLibrary(llvm::StringRef path);
 
-  /// Parses an .mlir file, runs the CPU pipeline and JIT-compiles it.
-  /// Parse and verification errors come back as `file:line:col: error: ...`.
+  /// Parses an .mlir file, runs the CPU pipeline (with `pipelineOptions`,
+  /// or the defaults) and JIT-compiles it. Parse and verification errors
+  /// come back as `file:line:col: error: ...`.
   static llvm::Expected<std::unique_ptr<CompiledModule>>
-  loadMLIRFile(llvm::StringRef path, const CPUTargetOptions &options = {});
+  loadMLIRFile(llvm::StringRef path, const CPUTargetOptions &options = {},
+               const CPUOptions *pipelineOptions = nullptr);
 
   /// JIT-compiles a module already lowered to the LLVM dialect
   /// (lowerToLLVMDialect()).
@@ -54,7 +56,8 @@ public:
 
   /// loadSharedLibrary() for ELF files, loadMLIRFile() for anything else.
   static llvm::Expected<std::unique_ptr<CompiledModule>>
-  load(llvm::StringRef path, const CPUTargetOptions &options = {});
+  load(llvm::StringRef path, const CPUTargetOptions &options = {},
+       const CPUOptions *pipelineOptions = nullptr);
 
   const Manifest &getManifest() const { return manifest; }
 
