@@ -14,7 +14,7 @@
 // STDOUT: xfmr-compile: error: --emit=shared writes a file: name it with -o FILE.so
 // RUN: not xfmr-compile %s.missing -o %t.so 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: xfmr-compile: error: cannot open input file '{{.*}}compile-errors.mlir.missing': No such file or directory
-// RUN: not xfmr-compile %s --pipeline-options="frobnicate=1" 2>&1 | FileCheck %s --check-prefix=PIPE
+// RUN: not xfmr-compile %s --pipeline-options="frobnicate=1" -o %t.so 2>&1 | FileCheck %s --check-prefix=PIPE
 // PIPE: xfmr-compile: error: invalid --pipeline-options 'frobnicate=1'
 // RUN: not xfmr-compile %s --frobnicate 2>&1 | FileCheck %s --check-prefix=FLAG
 // FLAG: Unknown command line argument '--frobnicate'
