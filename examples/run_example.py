@@ -171,7 +171,9 @@ def run_layer(h, name, token_counts, benchmark, seed, via):
         except e2e.ToolError as err:
             print("%s: FAIL compiling: %s" % (func, err))
             return False
-        print("%s: compiled %s once -> %s" % (func, path, so))
+        print("%s: %s compiled once (xfmr-compile --emit=shared -O3, "
+              "%d KiB); every T below runs that library"
+              % (func, path, os.path.getsize(so) // 1024))
     for t in token_counts:
         inputs = make_inputs(t, weights, seed)
         want = reference(inputs)
