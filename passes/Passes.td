@@ -62,7 +62,12 @@ def PrepareEntryPoints : Pass<"xfmr-prepare-entry-points", "ModuleOp"> {
     supported element type (f32, f16, bf16, i32, i64) and marks it with
     `llvm.emit_c_interface`, so that it is callable from C with memref
     descriptors. Anything else is reported as an error at the function.
+    Arguments become `bufferization.writable = false` (a call never writes
+    into its inputs), and `xfmr.entry = {type, names}` records the tensor
+    signature and the parameter names (from `xfmr.arg_names`, which the
+    source parser sets, else `argN`) for the manifest and the C header.
   }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
 def LowerStridedCopies : Pass<"xfmr-lower-strided-copies", "func::FuncOp"> {
@@ -75,6 +80,20 @@ def LowerStridedCopies : Pass<"xfmr-lower-strided-copies", "func::FuncOp"> {
     Contiguous copies stay `memref.copy` and become `memcpy`.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ExpandShapeToReinterpretCast
+    : Pass<"xfmr-expand-shape-to-reinterpret-cast", "func::FuncOp"> {
+  let summary = "Rewrite memref.expand_shape with several dynamic sizes in one group";
+  let description = [{
+    `expand-strided-metadata` in MLIR 22.1 assumes at most one dynamic size
+    per reassociation group of a `memref.expand_shape` (e.g. `[?, 32]` into
+    `[?, ?, 32]`, which the lowering of a batched projection produces when
+    both leading dimensions are dynamic) and crashes otherwise. For a source
+    with the identity layout, the expansion is a `memref.reinterpret_cast`
+    with the sizes of `output_shape` and row-major strides, which this pass
+    emits instead. Other layouts are reported as an error.
+  }];
 }
 
 #endif // XFMR_PASSES_TD

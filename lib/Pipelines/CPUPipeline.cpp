@@ -65,6 +65,7 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createLowerStridedCopies());
   fpm.addPass(createConvertLinalgToLoopsPass());
+  fpm.addPass(createExpandShapeToReinterpretCast());
   fpm.addPass(memref::createExpandStridedMetadataPass());
   fpm.addPass(createLowerAffinePass());
   fpm.addPass(createSCFToControlFlowPass());

@@ -1,16 +1,28 @@
 // RUN: xfmr-opt %s --xfmr-prepare-entry-points --split-input-file -verify-diagnostics | FileCheck %s
 
-// Public functions get a C interface; private ones and declarations do not.
+// Public functions get a C interface, read-only arguments and their entry
+// signature, with parameter names from xfmr.arg_names where those are usable
+// C identifiers (a keyword and a clash are renumbered); private functions
+// and declarations are left alone.
 // CHECK-LABEL: func.func @entry
-//  CHECK-SAME: attributes {llvm.emit_c_interface}
-func.func @entry(%x: tensor<?x4xf32>, %p: tensor<?xi64>) -> (tensor<?x4xbf16>, tensor<2xi32>) {
+//  CHECK-SAME: (%{{.+}}: tensor<?x4xf32> {bufferization.writable = false}, %{{.+}}: tensor<?xi64> {bufferization.writable = false})
+//  CHECK-SAME: attributes {llvm.emit_c_interface, xfmr.entry = {names = ["x", "arg1"], type = (tensor<?x4xf32>, tensor<?xi64>) -> (tensor<?x4xbf16>, tensor<2xi32>)}}
+//   CHECK-NOT: xfmr.arg_names
+func.func @entry(%x: tensor<?x4xf32>, %p: tensor<?xi64>) -> (tensor<?x4xbf16>, tensor<2xi32>) attributes {xfmr.arg_names = ["x", "int"]} {
   %c = arith.constant 1 : index
   %a = tensor.empty(%c) : tensor<?x4xbf16>
   %b = tensor.empty() : tensor<2xi32>
   return %a, %b : tensor<?x4xbf16>, tensor<2xi32>
 }
+// Without recorded names the parameters are numbered.
+// CHECK-LABEL: func.func @unnamed
+//  CHECK-SAME: xfmr.entry = {names = ["arg0"]
+func.func @unnamed(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
 // CHECK-LABEL: func.func private @helper
 //   CHECK-NOT: llvm.emit_c_interface
+//   CHECK-NOT: writable
 func.func private @helper(%x: f32) -> f32 {
   return %x : f32
 }

@@ -64,21 +64,14 @@ enum class CPUEmitKind { LLVMIR, Assembly, Object, SharedLibrary };
 
 /// Parses `sourceMgr`'s main buffer like parseSourceFile<ModuleOp> (with
 /// source locations, errors reported through the context's diagnostic
-/// handler) and records the SSA names of each public function's arguments
-/// (`%w` -> "w") in the entry signature (annotateEntrySignatures() with
-/// names), so that generated headers and runtime errors can use them.
-/// Returns null on failure.
+/// handler) and records the SSA names of each function's arguments
+/// (`%w` -> "w") in the `xfmr.arg_names` attribute, from which
+/// xfmr-prepare-entry-points names the entry's parameters in generated
+/// headers and runtime errors. Returns null on failure.
 OwningOpRef<ModuleOp> parseSourceFileWithArgNames(llvm::SourceMgr &sourceMgr,
                                                   MLIRContext *context);
 
-/// Attaches `xfmr.entry` (tensor signature and argument names) to every
-/// public, defined func.func whose signature is entry-point compatible and
-/// that has none yet, and marks its arguments `bufferization.writable =
-/// false` so that a call never writes into the caller's inputs. It must run
-/// before bufferization; lowerToLLVMDialect() calls it.
-void annotateEntrySignatures(ModuleOp module);
-
-/// annotateEntrySignatures() then buildCPUPipeline(). `configure` may adjust
+/// Runs buildCPUPipeline() on `module`. `configure` may adjust
 /// the pass manager (instrumentation, command-line options) before it runs.
 /// Errors are reported through the context's diagnostic handler.
 LogicalResult lowerToLLVMDialect(

@@ -57,6 +57,9 @@ inline constexpr const char kEntryABIVersion[] = "xfmr.cpu.v1";
 /// Discardable func attribute carrying an entry's tensor-level signature
 /// (`{type = <FunctionType>, names = [<arg names>]}`) through the pipeline.
 inline constexpr const char kEntrySignatureAttrName[] = "xfmr.entry";
+/// Discardable func attribute with the SSA names the source gave the
+/// arguments (`%w` -> "w"), recorded by the parser for the entry signature.
+inline constexpr const char kArgNamesAttrName[] = "xfmr.arg_names";
 /// Marker of a dynamic dimension in `TensorSignature::shape`.
 inline constexpr int64_t kDynamicDim = -1;
 

@@ -53,9 +53,6 @@ using llvm::Expected;
 
 static constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
 static constexpr llvm::StringLiteral kImplPrefix = "__xfmr_impl_";
-// bufferization::BufferizationDialect::kWritableAttrName.
-static constexpr llvm::StringLiteral kWritableArgAttrName =
-    "bufferization.writable";
 
 static Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -77,82 +74,6 @@ static std::optional<ElementType> getEntryElementType(Type type) {
   if (type.isSignlessInteger(64))
     return ElementType::I64;
   return std::nullopt;
-}
-
-static bool isEntryCompatible(FunctionType type) {
-  auto ok = [](Type t) {
-    auto tensor = dyn_cast<RankedTensorType>(t);
-    return tensor && getEntryElementType(tensor.getElementType());
-  };
-  return llvm::all_of(type.getInputs(), ok) &&
-         llvm::all_of(type.getResults(), ok);
-}
-
-static bool isCKeyword(StringRef name) {
-  static const llvm::StringSet<> keywords = {
-      "auto",      "break",    "case",     "char",    "const",     "continue",
-      "default",   "do",       "double",   "else",    "enum",      "extern",
-      "float",     "for",      "goto",     "if",      "inline",    "int",
-      "long",      "register", "restrict", "return",  "short",     "signed",
-      "sizeof",    "static",   "struct",   "switch",  "typedef",   "union",
-      "unsigned",  "void",     "volatile", "while",   "bool",      "true",
-      "false",     "class",    "delete",   "new",     "this",      "template",
-      "namespace", "operator", "private",  "public",  "protected", "virtual",
-      "friend",    "using",    "try",      "catch",   "throw",     "typename",
-      "explicit",  "mutable",  "asm",      "alignas", "alignof",   "nullptr"};
-  return keywords.contains(name);
-}
-
-static bool isCIdentifier(StringRef s) {
-  if (s.empty() || !(llvm::isAlpha(s[0]) || s[0] == '_'))
-    return false;
-  return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
-}
-
-/// Argument names become C parameter names and appear in runtime errors:
-/// keep the ones that are usable identifiers, number the others.
-static SmallVector<std::string> sanitizeArgNames(ArrayRef<std::string> names,
-                                                 unsigned numArgs) {
-  SmallVector<std::string> result;
-  llvm::StringSet<> used;
-  for (unsigned i = 0; i < numArgs; ++i) {
-    std::string name = i < names.size() ? names[i] : std::string();
-    if (!isCIdentifier(name) || isCKeyword(name) || used.contains(name) ||
-        StringRef(name).starts_with("xfmr_"))
-      name = "arg" + std::to_string(i);
-    while (used.contains(name))
-      name += '_';
-    used.insert(name);
-    result.push_back(std::move(name));
-  }
-  return result;
-}
-
-static void annotateFunction(func::FuncOp func, ArrayRef<std::string> names) {
-  if (!func.isPublic() || func.isExternal() ||
-      func->hasAttr(kEntrySignatureAttrName))
-    return;
-  FunctionType type = func.getFunctionType();
-  if (!isEntryCompatible(type))
-    return; // xfmr-prepare-entry-points reports it, at the function.
-  Builder b(func.getContext());
-  // The caller's tensors are inputs, not scratch space: without this,
-  // one-shot bufferization may update an argument's buffer in place.
-  for (unsigned i = 0, e = type.getNumInputs(); i < e; ++i)
-    if (!func.getArgAttr(i, kWritableArgAttrName))
-      func.setArgAttr(i, kWritableArgAttrName, b.getBoolAttr(false));
-  SmallVector<Attribute> nameAttrs;
-  for (const std::string &name : sanitizeArgNames(names, type.getNumInputs()))
-    nameAttrs.push_back(b.getStringAttr(name));
-  func->setAttr(kEntrySignatureAttrName,
-                b.getDictionaryAttr(
-                    {b.getNamedAttr("type", TypeAttr::get(type)),
-                     b.getNamedAttr("names", b.getArrayAttr(nameAttrs))}));
-}
-
-void mlir::xfmr::annotateEntrySignatures(ModuleOp module) {
-  for (auto func : module.getOps<func::FuncOp>())
-    annotateFunction(func, {});
 }
 
 OwningOpRef<ModuleOp>
@@ -184,7 +105,9 @@ mlir::xfmr::parseSourceFileWithArgNames(llvm::SourceMgr &sourceMgr,
         names.push_back(text.drop_front(text.starts_with("%")).str());
       }
     }
-    annotateFunction(func, names);
+    Builder b(func.getContext());
+    func->setAttr(kArgNamesAttrName,
+                  b.getStrArrayAttr(llvm::to_vector_of<StringRef>(names)));
   });
   return detail::constructContainerOpForParserIfNecessary<ModuleOp>(
       &block, context, sourceFileLoc);
@@ -193,7 +116,6 @@ mlir::xfmr::parseSourceFileWithArgNames(llvm::SourceMgr &sourceMgr,
 LogicalResult mlir::xfmr::lowerToLLVMDialect(
     ModuleOp module, const CPUOptions &options,
     llvm::function_ref<LogicalResult(PassManager &)> configure) {
-  annotateEntrySignatures(module);
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   buildCPUPipeline(pm, options);
   if (configure && failed(configure(pm)))
