@@ -82,6 +82,56 @@ def LowerStridedCopies : Pass<"xfmr-lower-strided-copies", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TileAndVectorize : Pass<"xfmr-tile-and-vectorize", "func::FuncOp"> {
+  let summary = "Register-tile and vectorize linalg.matmul on buffers";
+  let description = [{
+    Replaces every `linalg.matmul` on buffers whose operands are rank-2
+    memrefs with a unit inner stride, whose A and B elements are f32, f16 or
+    bf16 and whose accumulator is f32, by loops over register tiles of
+    16-lane vectors (`vector.fma`). Both the transposed-B form
+    (`(m, n, k) -> (m, k), (n, k), (m, n)`, the `nn.Linear` weight layout)
+    and the plain form (`(k, n)` for B) are handled; every other linalg op is
+    left alone.
+
+    Transposed-B matmuls take one of two kernels, chosen at run time from
+    the row count M when it is dynamic:
+
+    * below `pack-threshold` rows (or when N < 32), a "dot" kernel reads A
+      and B in place: a 4x4 tile of C keeps 16 vector accumulators along K
+      (16 lanes of partial sums each), with a masked tail for K mod 16, and
+      the 16 horizontal sums of a tile come out of one shuffle tree;
+    * from `pack-threshold` rows on, the weight is packed per block of
+      `n-block` columns and `k-block` reduction steps into `[n-block/32,
+      k-block, 32]` (16x16 in-register transposes, zero padding past N and
+      K), and an 8x32 outer-product kernel broadcasts one element of A
+      against two 16-lane rows of the packed weight per step.
+
+    The plain form runs the outer-product kernel on B in place. Rows past the
+    last full register tile are handled by smaller tiles (4, 2, 1 rows),
+    columns past N by masked loads and stores, so every M, N and K (M = 0
+    and M = 1 included) is correct. A `linalg.fill` of the accumulator right
+    before the matmul is folded into the kernels.
+
+    The packing buffer is one `memref.alloca` at the entry of the function,
+    shared by its matmuls (128 KiB with the default blocks): a heap buffer
+    of that size would be mapped and page-faulted again on every call.
+  }];
+  let options = [
+    Option<"packThreshold", "pack-threshold", "int64_t", /*default=*/"16",
+           "Smallest row count M for which the transposed-B weight is packed">,
+    Option<"pack", "pack", "bool", /*default=*/"true",
+           "Pack the transposed-B weight (false: always the dot kernel)">,
+    Option<"nBlock", "n-block", "int64_t", /*default=*/"64",
+           "Columns of C per packed weight block (a multiple of 32)">,
+    Option<"kBlock", "k-block", "int64_t", /*default=*/"512",
+           "Reduction steps per packed weight block (a multiple of 16)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def ExpandShapeToReinterpretCast
     : Pass<"xfmr-expand-shape-to-reinterpret-cast", "func::FuncOp"> {
   let summary = "Rewrite memref.expand_shape with several dynamic sizes in one group";

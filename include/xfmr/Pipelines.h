@@ -20,6 +20,18 @@ struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
                      "every token (for comparison with the dispatch "
                      "lowering)"),
       llvm::cl::init(false)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize linalg.matmul "
+                     "(xfmr-tile-and-vectorize); false keeps every linalg op "
+                     "on the scalar loop lowering"),
+      llvm::cl::init(true)};
+  Option<int64_t> matmulPackThreshold{
+      *this, "matmul-pack-threshold",
+      llvm::cl::desc("Smallest row count for which a vectorized matmul packs "
+                     "its nn.Linear-layout weight (xfmr-tile-and-vectorize "
+                     "pack-threshold)"),
+      llvm::cl::init(16)};
 };
 
 /// xfmr (and linalg-on-tensors) IR to linalg on tensors: MoE dispatch made

@@ -7,8 +7,10 @@
 //   2. convert-xfmr-to-linalg: every xfmr op -> linalg/tensor/arith/math/scf
 //   3. xfmr-prepare-entry-points: public functions get a C interface
 //   4. one-shot-bufferize + buffer-deallocation-pipeline: tensors -> memrefs
-//   5. convert-linalg-to-loops, lower-affine, scf-to-cf: loops and branches
-//   6. math-to-libm/llvm, memref/arith/func/cf/index/ub -> llvm
+//   5. xfmr-tile-and-vectorize (option `vectorize`, on by default): matmuls
+//      -> register-tiled loops of vector.fma
+//   6. convert-linalg-to-loops, lower-affine, scf-to-cf: loops and branches
+//   7. math-to-libm/llvm, vector/memref/arith/func/cf/index/ub -> llvm
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +18,7 @@
 #include "xfmr/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -44,7 +47,7 @@ void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm,
 }
 
 void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
-                                           const CPUOptions &) {
+                                           const CPUOptions &options) {
   pm.addPass(createPrepareEntryPoints());
 
   // Tensors to buffers. Function boundaries take identity-layout memrefs so
@@ -64,6 +67,18 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createLowerStridedCopies());
+  if (options.vectorize) {
+    // Matmuls become register-tiled vector kernels; every other linalg op
+    // still goes through the loop lowering below.
+    TileAndVectorizeOptions tiling;
+    tiling.packThreshold = options.matmulPackThreshold;
+    fpm.addPass(createTileAndVectorize(tiling));
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+    // Full unrolling keeps transfer lowering from putting allocas in loops.
+    fpm.addPass(createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll()));
+  }
   fpm.addPass(createConvertLinalgToLoopsPass());
   fpm.addPass(createExpandShapeToReinterpretCast());
   fpm.addPass(memref::createExpandStridedMetadataPass());
@@ -80,6 +95,17 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // there directly.
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
+  if (options.vectorize) {
+    // Reductions may be reassociated; any 2-D transpose or contraction left
+    // takes the shuffle / outer-product lowering rather than scalar code.
+    ConvertVectorToLLVMPassOptions vectorToLLVM;
+    vectorToLLVM.reassociateFPReductions = true;
+    vectorToLLVM.vectorTransposeLowering =
+        vector::VectorTransposeLowering::Shuffle16x16;
+    vectorToLLVM.vectorContractLowering =
+        vector::VectorContractLowering::OuterProduct;
+    pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  }
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
