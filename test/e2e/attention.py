@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.attention against the float64 reference: causal prefill, decode
 against a longer KV cache (Tq < Tk, including Tq = 1), GQA (Hq=8, Hkv=2),
 MQA (Hkv=1), additive masks with and without causal, a custom scale, a

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """Ops on x[B, T, D] with BOTH leading dims dynamic, each compiled once and
 run for several (B, T): linear, ffn, gated_ffn, glu, the norms, rope
 [B, T, H, Dh] with [B, T] positions, attention [B, H, T, Dh] and moe (whose

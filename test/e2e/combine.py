@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.combine: y[t] = Σ_j weights[t, j] · expert_out[row of (t, j)], with
 `order` from a real dispatch and from arbitrary permutations; k = 1, 2, 8,
 T=1, a dynamic token count compiled once."""

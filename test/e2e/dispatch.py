@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.dispatch: the stable counting sort of (token, slot) pairs by expert.
 sorted_x, offsets and order must match the reference exactly (it is a pure
 permutation): random routing, experts that receive nothing, every token to

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.ffn (act(x·w_upᵀ + b_up)·w_downᵀ + b_down) with every combination
 of the optional biases: T=1, batch dims, a dynamic token count compiled
 once."""

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.gated_activation (act(gate) ⊙ up) for every kind: T=1, batch dims,
 a dynamic token count compiled once."""
 import sys

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.gated_ffn ((act(x·w_gateᵀ) ⊙ (x·w_upᵀ))·w_downᵀ): SwiGLU,
 GeGLU, ReGLU; T=1, batch dims, a dynamic token count compiled once, f16 storage."""
 import sys

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.glu over a merged [gate | up] tensor (gate is the FIRST half) for
 every kind: T=1, batch dims, a dynamic token count compiled once."""
 import sys

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.grouped_gated_ffn: each row segment offsets[e] ..< offsets[e+1] goes
 through expert e's gated FFN. Segments from a real dispatch, empty segments
 (including the first and last expert), every row in one segment, R=1, a

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.layer_norm (biased variance, like torch.nn.LayerNorm): inputs with a
 large common offset (so a one-pass E[x²]-E[x]² would show), default and
 explicit epsilon, T=1, batch dims, a dynamic token count compiled once, f16

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.linear against the float64 reference: T=1, odd sizes, no bias,
 batch dims, a dynamic token count compiled once and run for several T, and
 f16 storage. Dynamic batch AND token dims: batch-dynamic.py."""

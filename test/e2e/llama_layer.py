@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """The built-in Llama decoder layer (examples/llama_layer.mlir) end to end:
 compiled once to a shared library and run at T = 1, 7 and 32 against the
 float64 reference, and once through the JIT. Tolerance: rtol 1e-4,

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """The vectorized matmul kernels (xfmr-tile-and-vectorize) against the float64
 reference, through the default CPU pipeline. Each module has a dynamic token
 count and is compiled once, then run for token counts on both sides of the

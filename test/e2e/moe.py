@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.moe against the float64 reference with Hugging Face Mixtral
 semantics: top_k 1, 2 and 8 of 64 experts, softmax and sigmoid scoring,
 normalize_topk on and off, a router that starves half of the experts, T=1,

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.rms_norm (x / sqrt(mean(x²) + ε) · weight): default and explicit
 epsilon, T=1, one to three batch dims, a dynamic token count compiled once,
 f16 storage."""

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.rope (Hugging Face Llama rotate-half): i32 and i64 positions, T=1,
 partial rotary_dim, custom theta, the batched [B, T, H, Dh] form with [T]
 and [B, T] positions, a dynamic token count compiled once (positions offset

@@ -1,5 +1,4 @@
 # RUN: %python %s
-# REQUIRES: xfmr-run
 """xfmr.topk_router: softmax and sigmoid scoring, normalize_topk on and off,
 ties broken toward the lower expert index (results in descending score
 order), k = 1 .. E, T=1, a dynamic token count compiled once. Expert indices
