@@ -352,11 +352,12 @@ class Harness:
         return paths
 
     def run(self, module, func, inputs, num_outputs, via="jit",
-            benchmark=None):
+            benchmark=None, run_args=()):
         """Runs @func of `module` on `inputs` and returns (outputs, stdout).
 
         via="jit" hands the .mlir to xfmr-run; via="so" compiles the module
-        once with xfmr-compile and hands xfmr-run the library."""
+        once with xfmr-compile and hands xfmr-run the library. `run_args`
+        are extra xfmr-run flags (e.g. --pipeline-options=... for the JIT)."""
         tool = find_tool("xfmr-run")
         if tool is None:
             raise ToolError("xfmr-run not found (set XFMR_RUN or PATH)")
@@ -371,6 +372,7 @@ class Harness:
         cmd += ["--output=@" + p for p in out_paths]
         if benchmark:
             cmd.append("--benchmark=%d" % benchmark)
+        cmd += list(run_args)
         p = _run(cmd)
         if p.returncode != 0:
             raise ToolError("xfmr-run failed (exit %d): %s\n%s"
@@ -417,7 +419,7 @@ class Harness:
         return res.ok
 
     def case(self, label, module, func, inputs, expected, rtol=None,
-             atol=None, via="jit", exact=None, dtypes=None):
+             atol=None, via="jit", exact=None, dtypes=None, run_args=()):
         """Runs one function and compares every result.
 
         expected: list of reference arrays (one per result);
@@ -437,7 +439,8 @@ class Harness:
                 return True
             if find_tool("xfmr-opt") is not None:
                 module.verify()
-            outs, _ = self.run(module, func, inputs, n, via=via)
+            outs, _ = self.run(module, func, inputs, n, via=via,
+                               run_args=run_args)
         except ToolError as e:
             self.fail(label, str(e))
             return False
