@@ -9,8 +9,9 @@ GFLOP/s, % of peak and the speed-up over OpenBLAS per M:
     python3 bench/matmul/run.py                      # M = 1,16,128,512, N=2816, K=1024
     python3 bench/matmul/run.py --m 1,64 --n 4096 --k 4096 --no-scalar
 
-Needs: the build's xfmr-opt (XFMR_OPT, or build-perf/ or build/ under the
-repository), mlir-translate, clang-22/clang++-22 and libopenblas-dev.
+Needs: the build's xfmr-compile (XFMR_COMPILE, or build-perf/ or build/
+under the repository; else xfmr-opt, mlir-translate and clang-22 are used),
+clang++-22 and libopenblas-dev.
 OPENBLAS_CORETYPE is removed from the environment (it may force AVX2
 kernels) and OPENBLAS_NUM_THREADS is set to 1.
 """
@@ -66,15 +67,22 @@ def main():
         variants.append((name, opts))
     libs = []
     for name, opts in variants:
-        so = compile_module(text, work, name, opts)
-        libs.append("%s=%s" % (name, so))
+        so, symbol = compile_module(text, work, name, opts)
+        libs.append("%s=%s:%s" % (name, so, symbol))
 
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     env["OPENBLAS_NUM_THREADS"] = "1"
     env["OMP_NUM_THREADS"] = "1"
+    load = os.getloadavg()[0]
     rc = subprocess.run([driver, str(args.n), str(args.k), args.m] + libs,
                         env=env).returncode
+    load = max(load, os.getloadavg()[0])
+    if load > 1.5:
+        # Other processes shared the cores: the peak and every time above
+        # are low by an unknown factor, % of peak may even exceed 100.
+        print("\nwarning: load average %.1f during the run on %d cores; "
+              "run again on an idle machine" % (load, os.cpu_count()))
     if args.keep:
         print("build directory:", work)
     else:

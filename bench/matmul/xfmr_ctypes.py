@@ -1,10 +1,13 @@
 """Compile a one-function MLIR module with the xfmr CPU pipeline into a shared
-library and call it through its C interface (`_mlir_ciface_<name>`, memref
-descriptors), without the xfmr runtime.
+library and call it through its C entry point (memref descriptors), without
+the xfmr runtime.
 
-Used by the matmul benchmark and its correctness sweep; the tools are looked
-up in XFMR_OPT (else the build's bin/xfmr-opt, else PATH), mlir-translate-22 /
-mlir-translate and clang-22."""
+The library comes from `xfmr-compile --emit=shared -O3` (XFMR_COMPILE, else
+the build's bin/, else PATH), whose entry point for @f is `f`; without
+xfmr-compile, from `xfmr-opt --xfmr-cpu-pipeline`, mlir-translate and
+`clang-22 -O3 -march=native`, whose entry point is `_mlir_ciface_f`. Both take
+(result descriptor *, argument descriptor *...) and return a malloc-ed
+result the caller frees."""
 
 import ctypes
 import os
@@ -29,9 +32,13 @@ def _tool(env, candidates):
     raise RuntimeError("cannot find %s (set %s)" % (candidates[0], env))
 
 
+def _build_tool(env, name):
+    return _tool(env, [os.path.join(ROOT, d, "bin", name)
+                       for d in ("build-perf", "build")] + [name])
+
+
 def tools():
-    opt = _tool("XFMR_OPT", [os.path.join(ROOT, d, "bin", "xfmr-opt")
-                             for d in ("build-perf", "build")] + ["xfmr-opt"])
+    opt = _build_tool("XFMR_OPT", "xfmr-opt")
     translate = _tool("MLIR_TRANSLATE", ["mlir-translate-22",
                                          "/usr/lib/llvm-22/bin/mlir-translate",
                                          "mlir-translate"])
@@ -40,25 +47,35 @@ def tools():
 
 
 def compile_module(mlir_text, workdir, name, pipeline_options=""):
-    """MLIR text -> shared library path, through `xfmr-cpu-pipeline`."""
-    opt, translate, clang = tools()
+    """MLIR text -> (shared library path, entry symbol of @f's C ABI)."""
     src = os.path.join(workdir, name + ".mlir")
-    ll = os.path.join(workdir, name + ".ll")
     so = os.path.join(workdir, name + ".so")
     with open(src, "w") as f:
         f.write(mlir_text)
+    try:
+        compiler = _build_tool("XFMR_COMPILE", "xfmr-compile")
+    except RuntimeError:
+        compiler = None
+    if compiler:
+        cmd = [compiler, src, "-o", so, "--emit=shared", "-O3"]
+        if pipeline_options:
+            cmd.append("--pipeline-options=" + pipeline_options)
+        subprocess.run(cmd, check=True)
+        return so, "f"
+    opt, translate, clang = tools()
     pipe = "--xfmr-cpu-pipeline"
     if pipeline_options:
         pipe += "=" + pipeline_options
     llvm = subprocess.run([opt, src, pipe], check=True, capture_output=True,
                           text=True).stdout
+    ll = os.path.join(workdir, name + ".ll")
     ir = subprocess.run([translate, "--mlir-to-llvmir"], input=llvm,
                         check=True, capture_output=True, text=True).stdout
     with open(ll, "w") as f:
         f.write(ir)
     subprocess.run([clang, "-shared", "-fPIC", "-O3", "-march=native", ll,
                     "-o", so, "-Wno-override-module"], check=True)
-    return so
+    return so, "_mlir_ciface_f"
 
 
 def _descriptor_type(rank):
@@ -91,9 +108,9 @@ class Function:
     """`fn(*arrays) -> array`: one result of rank `out_rank` and dtype
     `out_dtype`, owned (and freed) by the caller."""
 
-    def __init__(self, so, name, out_rank, out_dtype=np.float32):
+    def __init__(self, so, symbol, out_rank, out_dtype=np.float32):
         self.lib = ctypes.CDLL(so)
-        self.fn = getattr(self.lib, "_mlir_ciface_" + name)
+        self.fn = getattr(self.lib, symbol)
         self.fn.restype = None
         self.out_type = _descriptor_type(out_rank)
         self.out_dtype = np.dtype(out_dtype)
