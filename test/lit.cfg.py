@@ -15,6 +15,8 @@ config.test_exec_root = os.path.join(config.xfmr_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%xfmr_src", config.xfmr_src_root))
+config.substitutions.append(("%xfmr_obj", config.xfmr_obj_root))
+config.substitutions.append(("%cc", "clang-22"))
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
 
