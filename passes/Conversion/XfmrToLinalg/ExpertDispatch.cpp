@@ -281,7 +281,8 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
                 [&](OpBuilder &b2, Location l2, Value tok, ValueRange acc2) {
                   Value r = arith::AddIOp::create(
                       b2, l2, arith::MulIOp::create(b2, l2, tok, k), slot);
-                  auto [ex, valid] = expertOf(b2, l2, r);
+                  auto slotExpert = expertOf(b2, l2, r);
+                  Value ex = slotExpert.first, valid = slotExpert.second;
                   Value safeEx = arith::SelectOp::create(b2, l2, valid, ex, c0);
                   Value held =
                       tensor::ExtractOp::create(b2, l2, acc2[0], safeEx);
@@ -312,7 +313,8 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
       auto histogram = scf::ForOp::create(
           rw, loc, c0, rows, c1, ValueRange{counts0},
           [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
-            auto [ex, valid] = expertOf(b, l, r);
+            auto slotExpert = expertOf(b, l, r);
+            Value ex = slotExpert.first, valid = slotExpert.second;
             auto ifOp = scf::IfOp::create(
                 b, l, valid,
                 [&](OpBuilder &tb, Location tl) {
@@ -353,7 +355,8 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
     auto scatter = scf::ForOp::create(
         rw, loc, c0, rows, c1, ValueRange{order0, offsets},
         [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
-          auto [ex, valid] = expertOf(b, l, r);
+          auto slotExpert = expertOf(b, l, r);
+          Value ex = slotExpert.first, valid = slotExpert.second;
           if (keep) {
             Value kept = arith::CmpIOp::create(
                 b, l, arith::CmpIPredicate::ne,
