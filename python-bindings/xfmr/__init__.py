@@ -303,4 +303,4 @@ class Builder:
                        shared_library=shared_library, **options)
 
 
-Function.__module__ = Module.__module__ = __name__
+Error.__module__ = __name__
