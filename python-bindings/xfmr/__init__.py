@@ -19,7 +19,7 @@ Everything here goes through the C API (include/xfmr-c/xfmr.h).
 from ._xfmr import Error, Value
 from . import _xfmr
 
-import numpy as _np
+import json as _json
 
 __all__ = ["Error", "Value", "Module", "Builder", "Function", "Executable",
            "compile", "load"]
@@ -199,6 +199,8 @@ def _attribute_text(name, value, kind=None):
         return "%.17e : %s" % (float(value), kind or "f64")
     if kind == "i64" or isinstance(value, int):
         return "%d : i64" % int(value)
+    if isinstance(value, str):
+        return _json.dumps(value)  # a string attribute
     return str(value)
 
 
@@ -231,10 +233,8 @@ class FunctionBuilder:
         keyword values. Returns the result, or a tuple of results."""
         if attrs:
             extra = _attribute_dict(attrs)
-            if attributes:
-                attributes = attributes.rstrip()[:-1] + ", " + extra[1:]
-            else:
-                attributes = extra
+            inner = (attributes or "").strip()[1:-1].strip()
+            attributes = "{" + inner + ", " + extra[1:] if inner else extra
         results = self._handle.add_op(name, list(operands), attributes,
                                       result_types)
         if len(results) == 1:

@@ -199,3 +199,15 @@ def test_builder_errors():
     f.ret(x)
     with pytest.raises(xfmr.Error, match="already has its return"):
         f.ret(x)
+
+
+def test_attributes_as_text_and_keywords():
+    b = xfmr.Builder()
+    f = b.function("f", [("x", (None, D), "f32"), ("w", (D,), "f32")])
+    x, w = f.args
+    y = f.op("xfmr.rms_norm", [x, w], "{epsilon = 1.0e-3 : f32}", tag="t")
+    z = f.op("xfmr.activation", [y], "{}", kind="relu")
+    f.ret(z)
+    text = b.print()
+    assert "epsilon = 1.000000e-03 : f32" in text and 'tag = "t"' in text
+    assert "xfmr.activation <relu>" in text
