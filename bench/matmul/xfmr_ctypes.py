@@ -14,8 +14,6 @@ import os
 import shutil
 import subprocess
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -108,7 +106,9 @@ class Function:
     """`fn(*arrays) -> array`: one result of rank `out_rank` and dtype
     `out_dtype`, owned (and freed) by the caller."""
 
-    def __init__(self, so, symbol, out_rank, out_dtype=np.float32):
+    def __init__(self, so, symbol, out_rank, out_dtype="float32"):
+        import numpy as np
+
         self.lib = ctypes.CDLL(so)
         self.fn = getattr(self.lib, symbol)
         self.fn.restype = None
@@ -127,6 +127,8 @@ class Function:
         _libc.free(out.allocated)
 
     def __call__(self, *arrays):
+        import numpy as np
+
         arrays = [np.ascontiguousarray(a) for a in arrays]
         out = self.raw(*[descriptor(a) for a in arrays])
         rank = len(out.sizes) if hasattr(out, "sizes") else 0
