@@ -23,7 +23,9 @@
 |* operand), and its attributes as the text of an MLIR attribute dictionary  *|
 |* ("{top_k = 2 : i64, activation = #xfmr.activation<silu>}"). Result types  *|
 |* are inferred (every xfmr op infers them) unless given as text. The op is  *|
-|* verified at once, so a bad shape is reported when the op is added.        *|
+|* verified at once, so a bad shape is reported when the op is added. Ops    *|
+|* with regions (scf.for, linalg.generic) cannot be built this way: parse    *|
+|* them from text instead.                                                    *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
