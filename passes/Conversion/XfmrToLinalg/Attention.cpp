@@ -29,13 +29,6 @@ using namespace mlir::xfmr;
 
 namespace {
 
-AffineMap dimsMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(numDims, 0, exprs, ctx);
-}
-
 /// Static size of an OpFoldResult, or kDynamic.
 int64_t staticSize(OpFoldResult ofr) {
   std::optional<int64_t> c = getConstantIntValue(ofr);

@@ -28,13 +28,6 @@ using namespace mlir::xfmr;
 
 namespace {
 
-AffineMap dimsMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(numDims, 0, exprs, ctx);
-}
-
 Value i32Const(OpBuilder &b, Location loc, int32_t v) {
   return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
 }

@@ -219,3 +219,11 @@ Value mlir::xfmr::extractExpertSlice(OpBuilder &b, Location loc, Value stacked,
   return tensor::ExtractSliceOp::create(b, loc, sliceType, stacked, offsets,
                                         sizes, strides);
 }
+
+AffineMap mlir::xfmr::dimsMap(MLIRContext *ctx, unsigned numDims,
+                              ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numDims, 0, exprs, ctx);
+}

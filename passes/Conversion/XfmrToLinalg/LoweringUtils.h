@@ -77,6 +77,9 @@ Value expandFromMatrix(OpBuilder &b, Location loc, Value y, Value like);
 Value extractExpertSlice(OpBuilder &b, Location loc, Value stacked,
                          OpFoldResult expert);
 
+/// The map `(d0, ..., d{numDims-1}) -> (d{dims[0]}, d{dims[1]}, ...)`.
+AffineMap dimsMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims);
+
 /// Index constant.
 Value indexConst(OpBuilder &b, Location loc, int64_t value);
 
