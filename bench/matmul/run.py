@@ -9,7 +9,7 @@ GFLOP/s, % of peak and the speed-up over OpenBLAS per M:
     python3 bench/matmul/run.py                      # M = 1,16,128,512, N=2816, K=1024
     python3 bench/matmul/run.py --m 1,64 --n 4096 --k 4096 --no-scalar
 
-Needs: the build's xfmr-compile (XFMR_COMPILE, or build-perf/ or build/
+Needs: the build's xfmr-compile (XFMR_COMPILE, or build/
 under the repository; else xfmr-opt, mlir-translate and clang-22 are used),
 clang++-22 and libopenblas-dev.
 OPENBLAS_CORETYPE is removed from the environment (it may force AVX2

@@ -32,7 +32,7 @@ def _tool(env, candidates):
 
 def _build_tool(env, name):
     return _tool(env, [os.path.join(ROOT, d, "bin", name)
-                       for d in ("build-perf", "build")] + [name])
+                       for d in ("build",)] + [name])
 
 
 def tools():
