@@ -146,4 +146,27 @@ def ExpandShapeToReinterpretCast
   }];
 }
 
+def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
+  let summary = "Merge the gate and up projections of a gated FFN into one";
+  let description = [{
+    Stacks the gate and up weights of a gated FFN into one `[2F, D]` weight
+    (`tensor.concat` along dimension 0, gate rows first) so that `x` is read
+    by a single `xfmr.linear`, followed by an `xfmr.glu` (whose gate is the
+    FIRST half of its operand). Two forms are rewritten:
+
+    * `xfmr.gated_ffn <act>(x, w_gate, w_up, w_down)` becomes
+      `concat` + `linear` + `glu <act>` + `linear` (the down projection);
+    * `xfmr.gated_activation <act>(linear(x, w_g), linear(x, w_u))` becomes
+      `concat` + `linear` + `glu <act>`, when both projections read the same
+      `x`, have no bias and no other use, and the weights have the same
+      static shape and element type. The stacking order follows the operands
+      of the gated_activation, whatever the projections are called.
+
+    Anything else is left alone. The pass is not part of the default
+    pipeline; the CPU pipeline option `fuse-gate-up` runs it first.
+  }];
+  let dependentDialects = ["::mlir::xfmr::XfmrDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // XFMR_PASSES_TD

@@ -31,6 +31,11 @@ namespace xfmr {
 void populateLowerMoeDispatchPatterns(RewritePatternSet &patterns,
                                       bool allExperts = false);
 
+/// Patterns stacking the gate and up projections of xfmr.gated_ffn, and of
+/// two xfmr.linear feeding an xfmr.gated_activation, into one projection
+/// followed by xfmr.glu.
+void populateFuseGateUpPatterns(RewritePatternSet &patterns);
+
 /// Patterns lowering linear, activations, FFNs, norms and RoPE.
 void populatePositionWiseToLinalgPatterns(RewritePatternSet &patterns);
 

@@ -20,6 +20,12 @@ struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
                      "every token (for comparison with the dispatch "
                      "lowering)"),
       llvm::cl::init(false)};
+  Option<bool> fuseGateUp{
+      *this, "fuse-gate-up",
+      llvm::cl::desc("Merge the gate and up projections of gated FFNs into "
+                     "one projection followed by xfmr.glu "
+                     "(xfmr-fuse-gate-up, run first)"),
+      llvm::cl::init(false)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg.matmul "

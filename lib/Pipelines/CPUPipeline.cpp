@@ -35,6 +35,8 @@ using namespace mlir::xfmr;
 void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm,
                                            const CPUOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (options.fuseGateUp)
+    fpm.addPass(createFuseGateUp());
   LowerMoeDispatchOptions moe;
   moe.allExperts = options.moeAllExperts;
   fpm.addPass(createLowerMoeDispatch(moe));
