@@ -30,13 +30,13 @@ def _tool(env, candidates):
     raise RuntimeError("cannot find %s (set %s)" % (candidates[0], env))
 
 
-def _build_tool(env, name):
-    return _tool(env, [os.path.join(ROOT, d, "bin", name)
-                       for d in ("build",)] + [name])
+def _build_tool(env, name, bin_dir=None):
+    dirs = [bin_dir] if bin_dir else [os.path.join(ROOT, "build", "bin")]
+    return _tool(env, [os.path.join(d, name) for d in dirs] + [name])
 
 
-def tools():
-    opt = _build_tool("XFMR_OPT", "xfmr-opt")
+def tools(bin_dir=None):
+    opt = _build_tool("XFMR_OPT", "xfmr-opt", bin_dir)
     translate = _tool("MLIR_TRANSLATE", ["mlir-translate-22",
                                          "/usr/lib/llvm-22/bin/mlir-translate",
                                          "mlir-translate"])
@@ -44,14 +44,17 @@ def tools():
     return opt, translate, clang
 
 
-def compile_module(mlir_text, workdir, name, pipeline_options=""):
-    """MLIR text -> (shared library path, entry symbol of @f's C ABI)."""
+def compile_module(mlir_text, workdir, name, pipeline_options="",
+                   bin_dir=None):
+    """MLIR text -> (shared library path, entry symbol of @f's C ABI).
+    The tools come from `bin_dir` if given, else from the build/ directory
+    of the repository (or the XFMR_COMPILE / XFMR_OPT variables, or PATH)."""
     src = os.path.join(workdir, name + ".mlir")
     so = os.path.join(workdir, name + ".so")
     with open(src, "w") as f:
         f.write(mlir_text)
     try:
-        compiler = _build_tool("XFMR_COMPILE", "xfmr-compile")
+        compiler = _build_tool("XFMR_COMPILE", "xfmr-compile", bin_dir)
     except RuntimeError:
         compiler = None
     if compiler:
@@ -60,7 +63,7 @@ def compile_module(mlir_text, workdir, name, pipeline_options=""):
             cmd.append("--pipeline-options=" + pipeline_options)
         subprocess.run(cmd, check=True)
         return so, "f"
-    opt, translate, clang = tools()
+    opt, translate, clang = tools(bin_dir)
     pipe = "--xfmr-cpu-pipeline"
     if pipeline_options:
         pipe += "=" + pipeline_options
@@ -74,6 +77,23 @@ def compile_module(mlir_text, workdir, name, pipeline_options=""):
     subprocess.run([clang, "-shared", "-fPIC", "-O3", "-march=native", ll,
                     "-o", so, "-Wno-override-module"], check=True)
     return so, "_mlir_ciface_f"
+
+
+def manifest(lib):
+    """The parsed `xfmr_manifest` JSON of a loaded library (ctypes.CDLL), or
+    None when the library has none (the xfmr-opt fallback path)."""
+    import json
+
+    try:
+        text = ctypes.c_char.in_dll(lib, "xfmr_manifest")
+    except ValueError:
+        return None
+    return json.loads(ctypes.string_at(ctypes.addressof(text)).decode())
+
+
+def descriptor_type(rank):
+    """The ctypes Structure of a rank-`rank` memref descriptor."""
+    return _descriptor_type(rank)
 
 
 def _descriptor_type(rank):
