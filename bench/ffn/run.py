@@ -698,12 +698,42 @@ def summary(rows, peak, bw, threads, order, skipped, notes, args):
         f"{bw[n]:.1f} GB/s" for n in threads) +
         f". Load average at the end: {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} cores.\n")
+    load = os.getloadavg()[0]
+    if load > 0.75 * os.cpu_count():
+        out.append(f"**Warning**: load average {load:.1f} on "
+                   f"{os.cpu_count()} cores: other processes shared the "
+                   "cores, so the times and the probe figures are low by an "
+                   "unknown factor (a % above 100 is possible). Run again "
+                   "on an idle machine.\n")
     for peer, why in skipped.items():
         out.append(f"- **{peer} skipped**: {why}")
     for (name, d, f), why in notes.items():
         out.append(f"- **{name} at D={d} F={f}**: {why}")
     if skipped or notes:
         out.append("")
+    # Compact table: one row per (shape, threads, T), one column per
+    # contender: ms, and for peers (xf/peer), for xfmr the % of the limit.
+    cells = {(r["D"], r["F"], r["threads"], r["T"], r["contender"]): r
+             for r in rows}
+    keys = sorted({(r["D"], r["F"], r["threads"], r["T"]) for r in rows})
+    out.append("ms per call; in brackets, for xfmr the share of the machine "
+               "limit, for peers xf/peer (peer ms / xfmr-fused ms).\n")
+    out.append("| D×F | threads | T | " + " | ".join(order) + " |")
+    out.append("|---|---:|---:|" + "---:|" * len(order))
+    for (d, f, n, t) in keys:
+        line_cells = []
+        for name in order:
+            r = cells.get((d, f, n, t, name))
+            if r is None or not r["ms"]:
+                line_cells.append("-")
+            elif not r["ok"]:
+                line_cells.append("WRONG")
+            elif name.startswith("xfmr"):
+                line_cells.append(f"{r['ms']:.3g} ({pct_text(r)})")
+            else:
+                line_cells.append(f"{r['ms']:.3g} ({fmt_ratio(r.get('ratio'))})")
+        out.append(f"| {d}×{f} | {n} | {t} | " + " | ".join(line_cells) + " |")
+    out.append("\nAll rows:\n")
     out.append("| contender | T | D×F | threads | ms | GFLOP/s | % | "
                "max rel err | xf/peer | note |")
     out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
