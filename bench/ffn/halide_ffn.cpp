@@ -49,7 +49,7 @@ extern "C" int ffn_halide_set_threads(int n) {
 
 extern "C" void *ffn_halide_create(int t, int d, int f, const float *wg,
                                    const float *wu, const float *wd) {
-  if (d % P || f % P)
+  if (d % P || f % 256) // the panel width and the F blocking of halide_gen
     return nullptr;
   return new Ffn{t, d, f, pack(wg, f, d), pack(wu, f, d), pack(wd, d, f)};
 }

@@ -17,7 +17,10 @@
 // accumulated in registers (a P x TT tile, 2 x TT zmm accumulators, the
 // reduction over d outermost, x broadcast, two vector loads of the packed
 // weight per step). y is computed the same way over h, in parallel over the
-// D panels. Vectorized over the panel, unrolled over the register tile.
+// D panels, with the reduction over F blocked by KC = 256 so that a 32 x 256
+// piece of a Wd panel is reused from cache by every token block; the
+// partial sums are added into y. Vectorized over the panel, unrolled over
+// the register tile. Needs D % 32 == 0 and F % 256 == 0.
 #include "Halide.h"
 
 #include <cstdio>
@@ -27,6 +30,7 @@
 using namespace Halide;
 
 static const int P = 32;
+static const int KC = 256; // F must be a multiple
 
 static Pipeline build(int tt, std::vector<Argument> &args) {
   ImageParam x(Float(32), 2, "x"), wg(Float(32), 3, "wg"),
@@ -34,17 +38,23 @@ static Pipeline build(int tt, std::vector<Argument> &args) {
   Var fi("fi"), t("t"), fo("fo"), di("di"), dO("dO"), to("to"), ti("ti");
   Expr f = wg.dim(2).extent() * P;
   RDom r(0, x.dim(0).extent(), "r");
-  RDom rf(0, P, 0, wg.dim(2).extent(), "rf");
 
-  Func g("g"), u("u"), h("h"), yacc("yacc"), y("y");
+  Func g("g"), u("u"), h("h"), yp("yp"), y("y");
   g(fi, t, fo) = 0.f;
   g(fi, t, fo) += x(r, t) * wg(fi, r, fo);
   u(fi, t, fo) = 0.f;
   u(fi, t, fo) += x(r, t) * wu(fi, r, fo);
   h(fi, t, fo) = g(fi, t, fo) / (1.f + exp(-g(fi, t, fo))) * u(fi, t, fo);
-  yacc(di, t, dO) = 0.f;
-  yacc(di, t, dO) += h(rf.x, t, rf.y) * wd(di, rf.y * P + rf.x, dO);
-  y(di, t, dO) = yacc(di, t, dO);
+  // y is accumulated over chunks of KC hidden columns (the reduction is
+  // blocked so that a chunk of a Wd panel stays in cache for all tokens).
+  Var c("c");
+  RDom rk(0, P, 0, KC / P, "rk");
+  RDom rc(0, f / KC, "rc");
+  Expr fp = c * (KC / P) + rk.y; // the panel of h / column block of Wd
+  yp(di, t, dO, c) = 0.f;
+  yp(di, t, dO, c) += h(rk.x, t, fp) * wd(di, fp * P + rk.x, dO);
+  y(di, t, dO) = 0.f;
+  y(di, t, dO) += yp(di, t, dO, rc);
 
   for (ImageParam *w : {&wg, &wu, &wd})
     w->dim(0).set_bounds(0, P);
@@ -69,17 +79,19 @@ static Pipeline build(int tt, std::vector<Argument> &args) {
         .unroll(fi)
         .unroll(t);
   }
-  y.split(t, to, ti, tt)
-      .reorder(di, ti, to, dO)
+  y.vectorize(di, vec).parallel(dO);
+  y.update()
+      .split(t, to, ti, tt)
+      .reorder(di, ti, to, rc, dO)
       .vectorize(di, vec)
       .parallel(dO);
-  yacc.compute_at(y, to)
+  yp.compute_at(y, to)
       .store_in(MemoryType::Register)
       .vectorize(di, vec)
       .unroll(di)
       .unroll(t);
-  yacc.update()
-      .reorder(di, t, rf.x, rf.y)
+  yp.update()
+      .reorder(di, t, rk.x, rk.y)
       .vectorize(di, vec)
       .unroll(di)
       .unroll(t);

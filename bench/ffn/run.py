@@ -423,7 +423,7 @@ class Xfmr:
             free(out)
             return box[0]
         if self.how != "f":
-            note = (note + "; " if note else "") + self.how
+            note = (note + "; " if note else "") + "prepared weights"
         return call, output, note
 
     def stop(self):
