@@ -169,4 +169,54 @@ def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "func::FuncOp"> {
+  let summary = "Allocate buffers in CUDA managed memory and copy them by kernels";
+  let description = [{
+    Runs on bufferized host functions of the GPU pipeline, before their loops
+    become kernels. Every `memref.alloc` becomes `gpu.alloc host_shared`
+    (CUDA managed memory, `cuMemAllocManaged`) and every `memref.dealloc` a
+    `gpu.dealloc` on a stream that is waited for, so that kernels and the host code that orchestrates them
+    (for instance the loop over expert segments, whose bounds are read from
+    a buffer the dispatch kernels wrote) see the same buffers; kernel
+    launches are synchronous, so host reads follow the writes of earlier
+    kernels. Every `memref.copy` becomes a `linalg.copy`, which becomes a
+    parallel kernel like any other linalg op instead of a host `memcpy`.
+    Buffers with a memory space are left alone. Constant tensors
+    (`memref.get_global`, in host memory) are reported as an error.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
+def GPUMapToLaunches : Pass<"xfmr-gpu-map-to-launches", "func::FuncOp"> {
+  let summary = "Put every loop nest that touches buffers into a gpu.launch";
+  let description = [{
+    Runs on host functions after `convert-linalg-to-parallel-loops`:
+
+    * a host-level `scf.for`, `scf.while` or `scf.if` that writes to a
+      buffer and contains no `scf.parallel`, allocation, deallocation or
+      call (the data-dependent loops of top-k selection, the dispatch
+      histogram, prefix sum and stable scatter), and a host-level
+      `memref.store`, runs sequentially in a single-thread `gpu.launch`;
+    * every outermost `scf.parallel` becomes a one-dimensional `gpu.launch`
+      of `block-size`-thread blocks over its collapsed iteration space: each
+      thread delinearises its global index (innermost dimension fastest, so
+      that neighbouring threads touch neighbouring elements) and runs one
+      iteration of the body. Nested `scf.parallel` and `scf.for` loops (the
+      reductions of matmuls and norms) stay sequential in the thread.
+
+    Host code that only reads buffers (segment bounds) stays on the host.
+    The launches name their kernels `<function>_kernel_<n>`, in program
+    order, all in the `xfmr_kernels` module that `gpu-kernel-outlining`
+    creates.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of the kernels made from scf.parallel loops">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // XFMR_PASSES_TD

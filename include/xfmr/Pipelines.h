@@ -40,6 +40,40 @@ struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
       llvm::cl::init(16)};
 };
 
+struct GPUOptions : public mlir::PassPipelineOptions<GPUOptions> {
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("GPU architecture the kernels are compiled for: sm_80, "
+                     "sm_89 or sm_90"),
+      llvm::cl::init("sm_90")};
+  Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("LLVM optimisation level of the kernels, 0 to 3"),
+      llvm::cl::init(2)};
+  Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit whose libdevice provides the math "
+                     "functions of kernels (empty: /usr/local/cuda when it "
+                     "has libdevice, else MLIR's search of $CUDA_ROOT, "
+                     "$CUDA_HOME and $CUDA_PATH)"),
+      llvm::cl::init("")};
+  Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block of the element-wise and matmul "
+                     "kernels (xfmr-gpu-map-to-launches block-size)"),
+      llvm::cl::init(256)};
+  Option<bool> moeAllExperts{
+      *this, "moe-all-experts",
+      llvm::cl::desc("Lower xfmr.moe naively, evaluating every expert on "
+                     "every token"),
+      llvm::cl::init(false)};
+  Option<bool> fuseGateUp{
+      *this, "fuse-gate-up",
+      llvm::cl::desc("Merge the gate and up projections of gated FFNs into "
+                     "one projection followed by xfmr.glu"),
+      llvm::cl::init(false)};
+};
+
 /// xfmr (and linalg-on-tensors) IR to linalg on tensors: MoE dispatch made
 /// explicit, every xfmr op lowered. Registered as `xfmr-to-linalg-pipeline`.
 void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm,
@@ -53,6 +87,14 @@ void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
 
 /// The whole CPU pipeline: the two above. Registered as `xfmr-cpu-pipeline`.
 void buildCPUPipeline(mlir::OpPassManager &pm, const CPUOptions &options);
+
+/// The whole GPU pipeline: xfmr IR to host LLVM-dialect IR that launches
+/// the kernels, whose PTX (NVVM target `options.chip`) is in one
+/// `gpu.binary @xfmr_kernels`. Registered as `xfmr-gpu-pipeline`.
+void buildGPUPipeline(mlir::OpPassManager &pm, const GPUOptions &options);
+
+/// Registers the GPU pipeline with the pass registry.
+void registerGPUPipelines();
 
 /// Registers the pipelines above with the pass registry.
 void registerPipelines();

@@ -23,4 +23,5 @@ void mlir::xfmr::registerAllPasses() {
   mlir::registerAllPasses();
   registerXfmrPasses();
   registerPipelines();
+  registerGPUPipelines();
 }

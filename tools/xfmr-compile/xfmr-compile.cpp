@@ -3,16 +3,22 @@
 // xfmr IR (or linalg on tensors) in, one artifact out:
 //
 //   xfmr-compile model.mlir -o model.so --emit=shared [--mcpu=NAME] [-O3]
+//   xfmr-compile model.mlir -o model.cubin --target=cuda --emit=cubin
+//       [--gpu-arch=sm_80|sm_89|sm_90] [--ptxas=PATH]
 //
 // --emit=linalg and --emit=mlir stop after the xfmr-to-linalg stage and the
 // whole CPU pipeline (the LLVM dialect); llvm, asm, obj and shared go on to
 // LLVM IR, assembly, an object file and a shared library with its C header.
+// With --target=cuda, mlir is the output of the GPU pipeline (host code in
+// the LLVM dialect, kernels as PTX in a gpu.binary), llvm the host code as
+// LLVM IR, ptx the kernels' PTX and cubin the kernels assembled by ptxas.
 //
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/InitAll.h"
 #include "xfmr/Pipelines.h"
 #include "xfmr/Target/CPU.h"
+#include "xfmr/Target/NVPTX.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -45,13 +51,14 @@ static cl::opt<std::string> outputFilename("o",
                                            cl::value_desc("file"),
                                            cl::init("-"), cl::cat(category));
 static cl::opt<std::string>
-    targetName("target", cl::desc("Target: cpu (cuda is not implemented yet)"),
+    targetName("target", cl::desc("Target: cpu or cuda (NVIDIA GPUs)"),
                cl::init("cpu"), cl::cat(category));
 static cl::opt<std::string>
     emitName("emit",
              cl::desc("What to produce: linalg (linalg on tensors), mlir (the "
                       "LLVM dialect), llvm (LLVM IR), asm, obj, shared (a "
-                      "shared library and its C header FILE.h)"),
+                      "shared library and its C header FILE.h); for "
+                      "--target=cuda also ptx and cubin (no asm or obj)"),
              cl::init("shared"), cl::cat(category));
 static cl::opt<std::string>
     mcpu("mcpu", cl::desc("Target CPU (default: the host CPU and features)"),
@@ -59,9 +66,24 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     mattr("mattr", cl::desc("Extra target features, e.g. +avx512f,-fma"),
           cl::value_desc("features"), cl::cat(category));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("GPU architecture for --target=cuda: sm_80, sm_89 or "
+                     "sm_90"),
+            cl::value_desc("sm_NN"), cl::init("sm_90"), cl::cat(category));
+static cl::opt<std::string>
+    ptxasPath("ptxas",
+              cl::desc("ptxas for --emit=cubin (default: "
+                       "/usr/local/cuda/bin/ptxas, $CUDA_PATH/bin or PATH)"),
+              cl::value_desc("path"), cl::cat(category));
+static cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("CUDA toolkit whose libdevice the kernels' math "
+                      "functions link (default: /usr/local/cuda when present)"),
+             cl::value_desc("dir"), cl::cat(category));
 static cl::opt<std::string> pipelineOptions(
     "pipeline-options",
-    cl::desc("Options of the CPU pipeline, as for xfmr-opt's "
+    cl::desc("Options of the CPU or GPU pipeline, as for xfmr-opt's "
              "--xfmr-cpu-pipeline=\"...\", e.g. \"vectorize=false\""),
     cl::value_desc("options"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
@@ -100,6 +122,92 @@ static int printModule(ModuleOp module) {
   return 0;
 }
 
+/// --target=cuda: the GPU pipeline, then PTX, cubin or the host's LLVM IR.
+static int compileForCUDA() {
+  enum class GPUEmit { Linalg, MLIR, LLVM, PTX, Cubin, Shared };
+  std::optional<GPUEmit> emit =
+      llvm::StringSwitch<std::optional<GPUEmit>>(emitName)
+          .Case("linalg", GPUEmit::Linalg)
+          .Case("mlir", GPUEmit::MLIR)
+          .Case("llvm", GPUEmit::LLVM)
+          .Case("ptx", GPUEmit::PTX)
+          .Case("cubin", GPUEmit::Cubin)
+          .Case("shared", GPUEmit::Shared)
+          .Default(std::nullopt);
+  if (!emit)
+    return fail("unknown --emit '" + emitName +
+                "' for --target=cuda (expected linalg, mlir, llvm, ptx, "
+                "cubin or shared)");
+  if (*emit == GPUEmit::Shared)
+    return fail("--emit=shared is not implemented yet for --target=cuda "
+                "(use --emit=mlir, llvm, ptx or cubin)");
+  if (llvm::Error e = checkGPUArch(gpuArch))
+    return fail(llvm::toString(std::move(e)));
+  if (optLevel > 3)
+    return fail("-O" + llvm::Twine(optLevel) +
+                " is not an optimisation "
+                "level (use -O0 to -O3)");
+  if (*emit == GPUEmit::Cubin && outputFilename == "-")
+    return fail("--emit=cubin writes a file: name it with -o FILE.cubin");
+  NVPTXTargetOptions targetOptions;
+  targetOptions.chip = gpuArch;
+  targetOptions.ptxas = ptxasPath;
+  // Catch a missing ptxas before spending time in the pipeline.
+  if (*emit == GPUEmit::Cubin) {
+    llvm::Expected<std::string> ptxas = findPtxas(ptxasPath);
+    if (!ptxas)
+      return fail(llvm::toString(ptxas.takeError()));
+  }
+  std::unique_ptr<GPUOptions> gpuOptions =
+      GPUOptions::createFromString(pipelineOptions);
+  if (!gpuOptions)
+    return fail("invalid --pipeline-options '" + pipelineOptions + "'");
+  gpuOptions->chip = gpuArch;
+  gpuOptions->optLevel = optLevel;
+  if (!cudaPath.empty())
+    gpuOptions->cudaPath = cudaPath;
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  // Diagnostics point at the source; a dump of the op adds only noise.
+  context.printOpOnDiagnostic(false);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &error);
+  if (!input)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFileWithArgNames(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  if (*emit == GPUEmit::Linalg) {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    CPUOptions front;
+    front.moeAllExperts = gpuOptions->moeAllExperts;
+    front.fuseGateUp = gpuOptions->fuseGateUp;
+    buildXfmrToLinalgPipeline(pm, front);
+    if (failed(configurePassManager(pm)) || failed(pm.run(*module)))
+      return 1;
+    return printModule(*module);
+  }
+  if (failed(lowerToGPUBinaries(*module, *gpuOptions, configurePassManager)))
+    return 1;
+  if (*emit == GPUEmit::MLIR)
+    return printModule(*module);
+  GPUEmitKind kind = *emit == GPUEmit::LLVM  ? GPUEmitKind::LLVMIR
+                     : *emit == GPUEmit::PTX ? GPUEmitKind::PTX
+                                             : GPUEmitKind::Cubin;
+  if (llvm::Error e =
+          emitGPUArtifact(*module, targetOptions, kind, outputFilename))
+    return fail(llvm::toString(std::move(e)));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
@@ -112,7 +220,7 @@ int main(int argc, char **argv) {
                               "xfmr-compile: xfmr IR to native code\n");
 
   if (targetName == "cuda")
-    return fail("--target=cuda is not implemented yet");
+    return compileForCUDA();
   if (targetName != "cpu")
     return fail("unknown --target '" + targetName + "' (expected cpu or cuda)");
   std::optional<Emit> emit = llvm::StringSwitch<std::optional<Emit>>(emitName)
