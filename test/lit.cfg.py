@@ -1,4 +1,5 @@
 # lit configuration for the xfmr test suite.
+import ctypes
 import os
 import shutil
 
@@ -28,6 +29,12 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")
+# A loadable CUDA driver; without one, --target=cuda runs report that.
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
 
 # For the test that regenerates the op docs with the build's mlir-tblgen.
 config.substitutions.append(

@@ -7,13 +7,15 @@
 //       [--output=@y.npy | --output=- ...] [--benchmark=N]
 //
 // .mlir files are compiled by the CPU pipeline and JIT-compiled; shared
-// libraries from xfmr-compile --emit=shared are dlopen()ed. Every input is
-// checked against the function's signature before the call, and every
-// error names what is wrong and exits non-zero.
+// libraries from xfmr-compile --emit=shared are dlopen()ed. --target=cuda
+// loads the CUDA driver (libcuda.so.1) at run time and reports when there
+// is none. Every input is checked against the function's signature before
+// the call, and every error names what is wrong and exits non-zero.
 //
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Runtime/CompiledModule.h"
+#include "xfmr/Runtime/CudaDriver.h"
 #include "xfmr/Runtime/Npy.h"
 #include "xfmr/Runtime/Tensor.h"
 
@@ -60,6 +62,11 @@ static cl::opt<std::string> pipelineOptions(
     cl::desc("Options of the CPU pipeline, as for xfmr-opt's "
              "--xfmr-cpu-pipeline=\"...\", e.g. \"vectorize=false\""),
     cl::value_desc("options"), cl::cat(category));
+static cl::opt<std::string>
+    targetName("target",
+               cl::desc("Where to run: cpu, or cuda (the first GPU, through "
+                        "the CUDA driver loaded at run time)"),
+               cl::init("cpu"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("JIT optimisation level for .mlir "
                                            "modules, -O0 to -O3 (default -O2)"),
@@ -108,6 +115,24 @@ int main(int argc, char **argv) {
                   llvm::toString(tensor.takeError()));
     inputs.push_back(std::move(*tensor));
   }
+
+  if (targetName == "cuda") {
+    // The driver is looked up at run time, so that xfmr needs none to build
+    // or to run on the CPU.
+    auto driver = CudaDriver::load();
+    if (!driver)
+      return fail(llvm::toString(driver.takeError()));
+    if (llvm::Error e = (*driver)->initialize(0))
+      return fail(llvm::toString(std::move(e)));
+    auto device = (*driver)->describeDevice(0);
+    if (!device)
+      return fail(llvm::toString(device.takeError()));
+    return fail("found " + *device +
+                ", but running modules on the GPU is not implemented yet "
+                "(xfmr-compile --target=cuda compiles them to PTX and cubin)");
+  }
+  if (targetName != "cpu")
+    return fail("unknown --target '" + targetName + "' (expected cpu or cuda)");
 
   std::unique_ptr<CPUOptions> cpuOptions =
       CPUOptions::createFromString(pipelineOptions);
