@@ -329,9 +329,10 @@ class Xfmr:
     timed; otherwise the entry taking all weights is timed. A timed call
     includes freeing the returned buffer (the caller's part of the ABI)."""
 
-    def __init__(self, name, options, bin_dir, workdir):
+    def __init__(self, name, options, bin_dir, workdir, use_prepare=True):
         import numpy as np
 
+        self.use_prepare = use_prepare
         self.np = np
         self.name = name
         self.options = options
@@ -354,7 +355,8 @@ class Xfmr:
             self.omp = ctypes.CDLL(omp)
             self.omp.omp_get_max_threads.restype = ctypes.c_int
         man = xfmr_ctypes.manifest(self.lib)
-        prepare, run, weights, inputs = entry_plan(man, "f")
+        prepare, run, weights, inputs = entry_plan(
+            man if self.use_prepare else None, "f")
         if symbol != "f":  # the xfmr-opt fallback path: no manifest
             run = {"name": symbol}
         self.fn = getattr(self.lib, run["name"])
@@ -455,6 +457,11 @@ def measure(call, repeat, budget):
     return statistics.median(times) * 1e3, reps
 
 
+def fmt_ms(ms):
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.1f}" if ms >= 10 else \
+        f"{ms:.3g}"
+
+
 def fmt_ratio(v):
     return f"{v:.2f}" if v is not None else "-"
 
@@ -482,6 +489,13 @@ def main():
         "$XFMR_BUILD_DIR or build/)")
     ap.add_argument("--cache", default=os.path.join(HERE, ".build"),
                     help="build cache of the C/C++ helpers")
+    ap.add_argument("--max-call", type=float, default=20.0,
+                    help="seconds: a contender whose checked call takes "
+                    "longer is timed by that one call, and its larger T "
+                    "(same shape and threads) are skipped (default 20)")
+    ap.add_argument("--no-prepare", action="store_true",
+                    help="time xfmr's f with the weights as arguments even "
+                    "if the module has a weight-preparation form")
     ap.add_argument("--markdown", metavar="PATH",
                     help="also write the result table as Markdown")
     args = ap.parse_args()
@@ -494,7 +508,7 @@ def main():
         else:
             d, f = s.lower().split("x")
             shapes.append((int(d), int(f)))
-    tokens = [int(t) for t in args.tokens.split(",")]
+    tokens = sorted(int(t) for t in args.tokens.split(","))
     threads = [int(t) for t in args.threads.split(",")]
     wanted = [c.strip() for c in args.contenders.split(",")]
     for c in wanted:
@@ -563,12 +577,14 @@ def main():
     for name, opts in (("xfmr-unfused", ""),
                        ("xfmr-fused", "fuse-gate-up=true")):
         if name in wanted:
-            contenders[name] = Xfmr(name, opts, bin_dir, workdir)
+            contenders[name] = Xfmr(name, opts, bin_dir, workdir,
+                                    use_prepare=not args.no_prepare)
     order = [c for c in CONTENDERS if c in contenders]
     log("  running: " + ", ".join(order))
 
     rows = []  # dicts
     notes = {}
+    too_slow = {}  # (contender, D, F, threads) -> (T, seconds of one call)
     rng = np.random.default_rng(0)
     tmax = max(tokens)
     for (d, f) in shapes:
@@ -613,17 +629,35 @@ def main():
                     c = contenders[name]
                     row = dict(contender=name, T=t, D=d, F=f, threads=n,
                                ms=None, err=None, ok=False, note="")
+                    slow_at = too_slow.get((name, d, f, n))
+                    if slow_at:
+                        row["note"] = (f"skipped: one call at T={slow_at[0]} "
+                                       f"took {slow_at[1]:.0f} s "
+                                       f"(> --max-call {args.max_call:g} s)")
+                        group.append(row)
+                        continue
                     try:
                         call, output, note = c.start(t, n, x)
                         row["note"] = note
-                        y = np.asarray(output(), dtype=np.float64)
+                        t0 = time.perf_counter()
+                        y = output()
+                        first = time.perf_counter() - t0
+                        y = np.asarray(y, dtype=np.float64)
                         if y.shape != r.shape:
                             raise RuntimeError(f"output shape {y.shape}")
                         row["err"] = float(np.max(np.abs(y - r)) / scale)
                         row["ok"] = bool(np.isfinite(row["err"]) and
                                          row["err"] <= RTOL)
-                        row["ms"], row["reps"] = measure(call, args.repeat,
-                                                         args.budget)
+                        if first > args.max_call:
+                            # Too slow to repeat: the checked call is the
+                            # measurement, and larger T are skipped.
+                            row["ms"], row["reps"] = first * 1e3, 1
+                            row["note"] = ((note + "; ") if note else "") + \
+                                "one call (slow)"
+                            too_slow[(name, d, f, n)] = (t, first)
+                        else:
+                            row["ms"], row["reps"] = measure(
+                                call, args.repeat, args.budget)
                     except Exception as e:  # noqa: BLE001
                         msg = str(e).strip().splitlines()
                         row["note"] = "FAILED: " + (msg[-1] if msg else repr(e))
@@ -666,7 +700,7 @@ def pct_text(row):
 
 def status_text(row):
     if row["err"] is None:
-        return "FAILED"
+        return "skipped" if row["note"].startswith("skipped") else "FAILED"
     return f"{row['err']:.1e}" + ("" if row["ok"] else " WRONG")
 
 
@@ -729,9 +763,10 @@ def summary(rows, peak, bw, threads, order, skipped, notes, args):
             elif not r["ok"]:
                 line_cells.append("WRONG")
             elif name.startswith("xfmr"):
-                line_cells.append(f"{r['ms']:.3g} ({pct_text(r)})")
+                line_cells.append(f"{fmt_ms(r['ms'])} ({pct_text(r)})")
             else:
-                line_cells.append(f"{r['ms']:.3g} ({fmt_ratio(r.get('ratio'))})")
+                line_cells.append(
+                    f"{fmt_ms(r['ms'])} ({fmt_ratio(r.get('ratio'))})")
         out.append(f"| {d}×{f} | {n} | {t} | " + " | ".join(line_cells) + " |")
     out.append("\nAll rows:\n")
     out.append("| contender | T | D×F | threads | ms | GFLOP/s | % | "
