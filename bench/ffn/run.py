@@ -218,13 +218,16 @@ class CPeer:
         self.handle = self.create(t, d, f, wg.ctypes.data, wu.ctypes.data,
                                   wd.ctypes.data)
         if not self.handle:
-            raise RuntimeError(self.name + ": create failed")
+            raise RuntimeError(self.name + ": create failed" + (
+                " (needs D % 32 == 0 and F % 256 == 0)"
+                if self.name == "halide" else ""))
         if self.impl:  # e.g. oneDNN's implementation names
             impls = self.impl(self.handle).decode().split("/")
             impl = impls[0] if len(set(impls)) == 1 else "/".join(impls)
             note = (note + "; " if note else "") + impl
         y = self.np.zeros((t, d), self.np.float32)
         xp, yp, h, run = x.ctypes.data, y.ctypes.data, self.handle, self.run
+
         def output():
             run(h, xp, yp)
             return y
@@ -564,7 +567,7 @@ def main():
                                          "ffn_halide")
             elif peer == "torch":
                 try:
-                    import torch  # noqa: F401
+                    __import__("torch")
                 except ImportError:
                     if not apt_install("python3-torch"):
                         raise
