@@ -612,7 +612,13 @@ def main():
                     + (f" ({how})" if how else ""))
                 active.append(name)
             except Exception as e:  # noqa: BLE001
-                msg = str(e).strip().splitlines()
+                if isinstance(e, subprocess.CalledProcessError):
+                    why = (f"signal {-e.returncode}" if e.returncode < 0
+                           else f"exit status {e.returncode}")
+                    msg = [f"{os.path.basename(str(e.cmd[0]))} failed "
+                           f"({why}) on the FFN module"]
+                else:
+                    msg = str(e).strip().splitlines()
                 log(f"  SKIPPING {name} at D={d} F={f}: "
                     + (msg[-1] if msg else repr(e)))
                 notes[(name, d, f)] = "set-up failed: " + (msg[-1] if msg else "")
