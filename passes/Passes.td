@@ -146,6 +146,29 @@ def ExpandShapeToReinterpretCast
   }];
 }
 
+def CacheTemporaries : Pass<"xfmr-cache-temporaries", "ModuleOp"> {
+  let summary = "Serve temporary buffers from a per-module cache of blocks";
+  let description = [{
+    Runs on bufferized, deallocated IR right before `finalize-memref-to-llvm`.
+    A large temporary that is malloc()-ed and freed on every call is mapped
+    and page-faulted again on every call (glibc returns large blocks to the
+    system), which costs more than the work on it for small token counts.
+
+    Every `memref.alloc` whose buffer a `func.return` may return (directly,
+    through views, branches, selects or region results) is left alone, so
+    that `finalize-memref-to-llvm` lowers it to `malloc` and the caller owns
+    a plain malloc() block. Every other `memref.alloc` and every
+    `memref.dealloc` is lowered here to calls of `_mlir_memref_to_llvm_alloc`
+    and `_mlir_memref_to_llvm_free`, which the pass defines in the module:
+    freed blocks of at least 64 KiB are kept in a 32-slot cache (guarded by
+    a spin lock, so concurrent calls and threads are safe) and reused by
+    later allocations that fit (best fit, at most twice the request). The
+    cache holds plain malloc() blocks and is released by a global destructor
+    when the module is unloaded. Compiled modules still need only libc.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
   let summary = "Merge the gate and up projections of a gated FFN into one";
   let description = [{

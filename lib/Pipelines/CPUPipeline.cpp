@@ -108,6 +108,10 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
         vector::VectorContractLowering::OuterProduct;
     pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   }
+  // Temporaries come from a block cache the module keeps across calls, so
+  // that large ones are not mapped and page-faulted again on every call;
+  // returned buffers stay plain malloc() blocks for the caller to free.
+  pm.addPass(createCacheTemporaries());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -10,11 +10,14 @@
 //       LINALG:   return
 
 // The whole pipeline reaches the LLVM dialect, with the C interface wrapper,
-// freed temporaries and no call into MLIR's runner library.
+// temporaries from the module's block cache (xfmr-cache-temporaries), the
+// result from malloc, and no call into MLIR's runner library.
 //   LLVM-NOT: memrefCopy
 //       LLVM: llvm.func @layer(
+//       LLVM:   llvm.call @_mlir_memref_to_llvm_alloc
+//       LLVM:   llvm.call @_mlir_memref_to_llvm_free
 //       LLVM:   llvm.call @malloc
-//       LLVM:   llvm.call @free
+//       LLVM:   llvm.call @_mlir_memref_to_llvm_free
 //       LLVM: llvm.func @_mlir_ciface_layer(
 //   LLVM-NOT: memrefCopy
 //   LLVM-NOT: builtin.unrealized_conversion_cast
