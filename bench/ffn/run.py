@@ -394,6 +394,9 @@ class Xfmr:
         else:
             self.weight_descs = [xfmr_ctypes.descriptor(a) for a in args]
             self.weights = args
+        self.setup_note = self.how + (
+            f"; threads from {os.path.realpath(omp)}" if omp
+            else "; no OpenMP runtime: single-threaded")
 
     def start(self, t, threads, x):
         note = ""
@@ -607,7 +610,7 @@ def main():
             try:
                 t0 = time.perf_counter()
                 c.setup(wg, wu, wd)
-                how = getattr(c, "how", None)
+                how = getattr(c, "setup_note", None)
                 log(f"  {name}: set up in {time.perf_counter() - t0:.1f} s"
                     + (f" ({how})" if how else ""))
                 active.append(name)
