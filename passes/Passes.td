@@ -242,4 +242,59 @@ def GPUMapToLaunches : Pass<"xfmr-gpu-map-to-launches", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def OuterParallelLoops : Pass<"xfmr-outer-parallel-loops", "func::FuncOp"> {
+  let summary = "Keep only the outer dimensions of outermost scf.parallel loops parallel";
+  let description = [{
+    Prepares the `scf.parallel` loops of `convert-linalg-to-parallel-loops`
+    and of the matmul kernels for `convert-scf-to-openmp`, which turns every
+    `scf.parallel` into its own `omp.parallel` (nested ones included) and
+    collapses all dimensions of one loop into a single work-shared space:
+
+    * an `scf.parallel` inside another one becomes a nest of `scf.for`, so
+      that one thread runs it and no nested parallel region is created;
+    * an outermost `scf.parallel` keeps its leading dimensions parallel, one
+      at least, and more while all kept extents are constants whose product
+      is below `min-parallel-extent` (a batch or head prefix too short to
+      share); a dynamic extent ends the prefix. The remaining dimensions
+      become `scf.for` loops inside, innermost last, where LLVM can
+      vectorise them.
+
+    Loops with reductions are left as they are.
+  }];
+  let options = [
+    Option<"minParallelExtent", "min-parallel-extent", "int64_t",
+           /*default=*/"16",
+           "Add leading static dimensions to the parallel ones until their "
+           "iteration count reaches this">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def FinishOpenMPRegions : Pass<"xfmr-finish-openmp-regions", "ModuleOp"> {
+  let summary = "Serialise small omp.parallel regions and remove alloca scopes";
+  let description = [{
+    Runs after `convert-scf-to-openmp`:
+
+    * each outermost `omp.parallel` without an `if` clause gets one that
+      forks threads only when the estimated work reaches
+      `min-parallel-work` scalar iterations: the product of the work-shared
+      trip counts and of the first chain of `scf.for` loops in the body
+      whose bounds are known before the region. Smaller regions run on the
+      calling thread without the fork and join;
+    * the `memref.alloca_scope` that `convert-scf-to-openmp` puts around
+      each loop body is inlined, between `llvm.intr.stacksave` and
+      `llvm.intr.stackrestore` when the body allocates, so that the later
+      `convert-scf-to-cf` does not put several blocks into a single-block
+      region and per-iteration stack buffers are released every iteration.
+  }];
+  let options = [
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"8192",
+           "Smallest estimated iteration count for which a region forks "
+           "threads (1 or less: always)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // XFMR_PASSES_TD

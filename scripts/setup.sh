@@ -9,7 +9,7 @@ XFMR_BUILD="${XFMR_BUILD:-$XFMR_ROOT/build}"
 XFMR_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   clang-format-22 ninja-build cmake python3 python3-numpy python3-torch
-  python3-dev pybind11-dev python3-pytest
+  python3-dev pybind11-dev python3-pytest libomp-22-dev
 )
 
 xfmr_install_packages() {

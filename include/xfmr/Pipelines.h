@@ -38,6 +38,13 @@ struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
                      "its nn.Linear-layout weight (xfmr-tile-and-vectorize "
                      "pack-threshold)"),
       llvm::cl::init(16)};
+  Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Run the outer loops of parallel linalg ops and of the "
+                     "matmul kernels on OpenMP threads (libomp; the thread "
+                     "count follows OMP_NUM_THREADS); false lowers every "
+                     "scf.parallel sequentially and needs no libomp"),
+      llvm::cl::init(true)};
 };
 
 struct GPUOptions : public mlir::PassPipelineOptions<GPUOptions> {

@@ -9,7 +9,9 @@
 //   4. one-shot-bufferize + buffer-deallocation-pipeline: tensors -> memrefs
 //   5. xfmr-tile-and-vectorize (option `vectorize`, on by default): matmuls
 //      -> register-tiled loops of vector.fma
-//   6. convert-linalg-to-loops, lower-affine, scf-to-cf: loops and branches
+//   6. convert-linalg-to-loops, lower-affine, scf-to-cf: loops and branches;
+//      with option `threads` (on by default), convert-linalg-to-parallel-
+//      loops and the outermost scf.parallel of each nest -> OpenMP
 //   7. math-to-libm/llvm, vector/memref/arith/func/cf/index/ub -> llvm
 //
 //===----------------------------------------------------------------------===//
@@ -81,17 +83,33 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
     fpm.addPass(createConvertVectorToSCFPass(
         VectorTransferToSCFOptions().enableFullUnroll()));
   }
-  fpm.addPass(createConvertLinalgToLoopsPass());
+  // With threads, the parallel dimensions of linalg ops become scf.parallel,
+  // which OpenMP shares out below; without, plain loops.
+  if (options.threads)
+    fpm.addPass(createConvertLinalgToParallelLoopsPass());
+  else
+    fpm.addPass(createConvertLinalgToLoopsPass());
   fpm.addPass(createExpandShapeToReinterpretCast());
   fpm.addPass(memref::createExpandStridedMetadataPass());
   fpm.addPass(createLowerAffinePass());
-  fpm.addPass(createSCFToControlFlowPass());
-  fpm.addPass(createCanonicalizerPass());
+  OpPassManager *cfpm = &fpm;
+  if (options.threads) {
+    // One parallel region per outermost loop nest, forked only when its work
+    // pays for it; the alloca scopes scf-to-openmp adds must be gone before
+    // scf-to-cf gives their bodies several blocks.
+    fpm.addPass(createOuterParallelLoops());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createFinishOpenMPRegions());
+    cfpm = &pm.nest<func::FuncOp>();
+  }
+  // Without threads, any scf.parallel left runs sequentially from here.
+  cfpm->addPass(createSCFToControlFlowPass());
+  cfpm->addPass(createCanonicalizerPass());
   // bf16 <-> f32 conversions become integer bit operations: the libgcc
   // helpers for them are not available everywhere.
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
-  fpm.addPass(arith::createArithExpandOpsPass(expand));
+  cfpm->addPass(arith::createArithExpandOpsPass(expand));
 
   // erf/tanh/exp keep libm's accuracy; what LLVM has intrinsics for goes
   // there directly.
@@ -118,6 +136,8 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
+  if (options.threads)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

@@ -27,6 +27,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::xfmr;
@@ -67,6 +69,18 @@ static cl::opt<std::string>
                cl::desc("Where to run: cpu, or cuda (the first GPU, through "
                         "the CUDA driver loaded at run time)"),
                cl::init("cpu"), cl::cat(category));
+/// --threads, registered from main(): libLLVM already has an unrelated,
+/// hidden `-threads` option, which is renamed first.
+static cl::opt<unsigned> &getThreadCountOption() {
+  static cl::opt<unsigned> threadCount(
+      "threads",
+      cl::desc("OpenMP threads for the parallel loops of the module (sets "
+               "OMP_NUM_THREADS; default: OMP_NUM_THREADS, else one per "
+               "core). Modules compiled with the pipeline option "
+               "threads=false run on one thread"),
+      cl::value_desc("N"), cl::init(0), cl::cat(category));
+  return threadCount;
+}
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("JIT optimisation level for .mlir "
                                            "modules, -O0 to -O3 (default -O2)"),
@@ -91,6 +105,9 @@ static std::string formatDuration(double seconds) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  if (cl::Option *clash = cl::getRegisteredOptions().lookup("threads"))
+    clash->setArgStr("llvm-threads");
+  cl::opt<unsigned> &threadCount = getThreadCountOption();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "xfmr-run: run a function of a compiled xfmr "
@@ -99,6 +116,10 @@ int main(int argc, char **argv) {
     return fail("-O" + llvm::Twine(optLevel) +
                 " is not an optimisation "
                 "level (use -O0 to -O3)");
+  // libomp reads the variable when it initialises, at the first parallel
+  // region, which is after this point.
+  if (threadCount > 0)
+    setenv("OMP_NUM_THREADS", std::to_string(threadCount).c_str(), 1);
   for (const std::string &spec : outputSpecs)
     if (spec != "-" && (spec.size() < 2 || spec[0] != '@'))
       return fail("--output must be @FILE.npy or -, got '" + spec + "'");

@@ -121,10 +121,21 @@ llvm::Error emitCPUArtifact(ModuleOp llvmDialectModule,
                             llvm::StringRef outputPath);
 
 /// Links `objectPath` into the shared library `outputPath` with the linker
-/// of `options` (`<clang> -shared -o out obj -lm`).
+/// of `options` (`<clang> -shared -o out obj -lm`, plus `-lomp` with
+/// `linkOpenMP`).
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef outputPath,
-                              const CPUTargetOptions &options);
+                              const CPUTargetOptions &options,
+                              bool linkOpenMP = false);
+
+/// Whether `module` calls the OpenMP runtime (libomp's __kmpc_* entry
+/// points): modules of the CPU pipeline with option `threads` that have a
+/// parallel loop.
+bool usesOpenMPRuntime(const llvm::Module &module);
+
+/// Loads libomp into the process, once, for the JIT to resolve __kmpc_*
+/// symbols. Fails with a message naming the package when it is missing.
+llvm::Error loadOpenMPRuntime();
 
 /// The compiler driver configured at build time (XFMR_CLANG).
 llvm::StringRef getDefaultLinker();

@@ -21,6 +21,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -30,6 +31,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -343,6 +345,7 @@ mlir::xfmr::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
     return manifest.takeError();
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
+  registerOpenMPDialectTranslation(*module.getContext());
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "xfmr");
   if (!llvmModule)
@@ -400,8 +403,40 @@ openOutput(StringRef path, llvm::sys::fs::OpenFlags flags) {
 
 llvm::StringRef mlir::xfmr::getDefaultLinker() { return XFMR_DEFAULT_LINKER; }
 
+bool mlir::xfmr::usesOpenMPRuntime(const llvm::Module &module) {
+  // The OpenMP translation outlines parallel regions into calls to
+  // __kmpc_fork_call and friends; nothing else declares them.
+  return llvm::any_of(module, [](const llvm::Function &f) {
+    return f.isDeclaration() && f.getName().starts_with("__kmpc_");
+  });
+}
+
+Error mlir::xfmr::loadOpenMPRuntime() {
+  static std::once_flag once;
+  static std::string error;
+  std::call_once(once, [] {
+    // Permanently and globally: the JIT resolves external symbols in the
+    // whole process.
+    for (const char *name : {"libomp.so.5", "libomp.so"}) {
+      std::string message;
+      if (!llvm::sys::DynamicLibrary::LoadLibraryPermanently(name, &message)) {
+        error.clear();
+        return;
+      }
+      error += (error.empty() ? "" : "; ") + message;
+    }
+  });
+  if (error.empty())
+    return Error::success();
+  return makeError("the module runs on OpenMP threads but the OpenMP runtime "
+                   "cannot be loaded (install libomp-22-dev, or compile with "
+                   "the pipeline option threads=false): " +
+                   error);
+}
+
 Error mlir::xfmr::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                                    const CPUTargetOptions &options) {
+                                    const CPUTargetOptions &options,
+                                    bool linkOpenMP) {
   std::string linker = options.linker;
   if (linker.empty())
     if (const char *env = std::getenv("XFMR_CLANG"); env && *env)
@@ -428,6 +463,9 @@ Error mlir::xfmr::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
   llvm::FileRemover removeLog(logPath);
   SmallVector<StringRef> args = {program,    "-shared",  "-o",
                                  outputPath, objectPath, "-lm"};
+  // Recorded as a dependency (DT_NEEDED) only where the code calls it.
+  if (linkOpenMP)
+    args.push_back("-lomp");
   std::optional<StringRef> redirects[] = {StringRef(""), StringRef(logPath),
                                           StringRef(logPath)};
   std::string message;
@@ -514,7 +552,8 @@ Error mlir::xfmr::emitCPUArtifact(ModuleOp module,
         return makeError("cannot write '" + objectPath +
                          "': " + os.error().message());
     }
-    if (Error e = linkSharedLibrary(objectPath, outputPath, options))
+    if (Error e = linkSharedLibrary(objectPath, outputPath, options,
+                                    usesOpenMPRuntime(**llvmModule)))
       return e;
 
     SmallString<128> headerPath(outputPath);
@@ -558,6 +597,13 @@ mlir::xfmr::createCPUJIT(ModuleOp module, const CPUTargetOptions &options) {
       buildError = std::move(e);
       return nullptr;
     }
+    // Loaded before the engine links the code: the __kmpc_* calls resolve
+    // to the process's symbols.
+    if (usesOpenMPRuntime(**llvmModule))
+      if (Error e = loadOpenMPRuntime()) {
+        buildError = std::move(e);
+        return nullptr;
+      }
     return std::move(*llvmModule);
   };
   ExecutionEngineOptions engineOptions;
