@@ -85,6 +85,17 @@ def LowerStridedCopies : Pass<"xfmr-lower-strided-copies", "func::FuncOp"> {
 def TileAndVectorize : Pass<"xfmr-tile-and-vectorize", "func::FuncOp"> {
   let summary = "Register-tile and vectorize linalg.matmul on buffers";
   let description = [{
+    First, every contraction over a packed weight that `xfmr-pack-weights`
+    built (`C3[m, t, j] += A[m, k] · Wp[t, k, j]` after a fill, `Wp`
+    `[tiles, K, 32 or 64]`) becomes one kernel with the element-wise op that
+    reads `C3` (gating, bias, residual, type conversion or copy, over
+    `[M, N]`): per tile of 8 (or 4) rows by 32 (or 64) columns, the
+    accumulators stay in registers over all of K, the element-wise body is
+    evaluated on them as 16-lane vectors (exp, tanh, erf as polynomials) and
+    only its result is stored, masked past N. The outer loop over blocks of
+    column tiles is an `scf.parallel`.
+
+
     Replaces every `linalg.matmul` on buffers whose operands are rank-2
     memrefs with a unit inner stride, whose A and B elements are f32, f16 or
     bf16 and whose accumulator is f32, by loops over register tiles of
@@ -127,9 +138,51 @@ def TileAndVectorize : Pass<"xfmr-tile-and-vectorize", "func::FuncOp"> {
            "Reduction steps per packed weight block (a multiple of 16)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def PackWeights : Pass<"xfmr-pack-weights", "ModuleOp"> {
+  let summary = "Pack projection weights once, with GLU and element-wise "
+                "epilogues per tile";
+  let description = [{
+    Rewrites each `linalg.matmul` in the nn.Linear layout (`A[M, K] ·
+    W[N, K]ᵀ`, accumulator filled first) whose static weight is computed
+    from function arguments and constants only (directly, or through
+    `tensor.concat`, reshapes and casts) into a contraction over the packed
+    weight `Wp[ceil(N/32), K, 32]` (`Wp[t, k, j] = W[32t + j, k]`, zero past
+    N) producing `C3[M, ceil(N/32), 32]`:
+
+    * a constant weight is packed at compile time (a new constant);
+    * for a public function `f` whose weights come from arguments, the pass
+      adds `f_prepare` (the weight arguments → the packed weights: the
+      packing runs once per set of weights) and `f_prepared` (`f` taking its
+      other arguments followed by the packed weights), and records the
+      relation on `f` as `xfmr.prepared_entry` for the manifest. `f` itself
+      is left as it was.
+
+    `C3` is read back over `[M, N]` at `[m, n floordiv 32, n mod 32]` by the
+    projection's single element-wise consumer when it has one (bias,
+    residual add, storage type conversion), else by a copy. When the result
+    feeds only the two halves of one element-wise op (the gating of
+    `xfmr.glu` after `xfmr-fuse-gate-up`), the stacked `[2F, K]` weight is
+    packed interleaved, `Wp[ceil(F/32), K, 64]` with 32 gate columns then
+    the matching 32 up columns per tile, and the gating reads the gate at
+    column `n mod 32` and the up value at `n mod 32 + 32` of the same tile.
+    `xfmr-tile-and-vectorize` evaluates that element-wise op on each tile's
+    registers, so `C3` is never stored.
+  }];
+  let options = [
+    Option<"prepareEntryPoints", "prepare-entry-points", "bool",
+           /*default=*/"true",
+           "Add <f>_prepare / <f>_prepared for weights passed as arguments">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def ExpandShapeToReinterpretCast

@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PackedMatmulKernel.h"
+#include "VectorKernelBuilder.h"
 #include "xfmr/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -25,8 +27,10 @@ using namespace mlir;
 
 namespace {
 
+using xfmr::VectorKernelBuilder;
+
 /// f32 lanes of one AVX-512 register: the width of every vector below.
-constexpr int64_t kLanes = 16;
+constexpr int64_t kLanes = VectorKernelBuilder::kLanes;
 /// Columns of one packed weight panel and of the outer-product tile.
 constexpr int64_t kPanel = 2 * kLanes;
 /// Register tile of the dot kernel (rows x columns of C).
@@ -113,16 +117,13 @@ FailureOr<MatmulParts> matchMatmul(linalg::MatmulOp op) {
 
 /// Builds the loops and kernels of one matmul at the builder's insertion
 /// point.
-class MatmulEmitter {
+class MatmulEmitter : VectorKernelBuilder {
 public:
   MatmulEmitter(OpBuilder &b, Location loc, const MatmulParts &parts,
                 const TilingOptions &options)
-      : b(b), loc(loc), p(parts), options(options) {
+      : VectorKernelBuilder(b, loc), p(parts), options(options) {
     nBlock = std::max(kPanel, options.nBlock / kPanel * kPanel);
     kBlock = std::max(kLanes, options.kBlock / kLanes * kLanes);
-    f32 = b.getF32Type();
-    vecType = VectorType::get({kLanes}, f32);
-    maskType = VectorType::get({kLanes}, b.getI1Type());
     staticRows = staticDim(p.c, 0);
     staticCols = staticDim(p.c, 1);
     staticDepth = staticDim(p.a, 1);
@@ -191,109 +192,6 @@ public:
   }
 
 private:
-  //===--------------------------------------------------------------------===//
-  // Index arithmetic (folded on the spot where the operands are constants).
-  //===--------------------------------------------------------------------===//
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) {
-    return b.createOrFold<arith::AddIOp>(loc, x, y);
-  }
-  Value add(Value x, int64_t y) { return y ? add(x, idx(y)) : x; }
-  Value sub(Value x, Value y) {
-    return b.createOrFold<arith::SubIOp>(loc, x, y);
-  }
-  Value mul(Value x, int64_t y) {
-    return b.createOrFold<arith::MulIOp>(loc, x, idx(y));
-  }
-  Value min(Value x, Value y) {
-    return b.createOrFold<arith::MinSIOp>(loc, x, y);
-  }
-  /// x rounded down to a multiple of `step`.
-  Value floorTo(Value x, int64_t step) {
-    if (step == 1)
-      return x;
-    return sub(x, b.createOrFold<arith::RemUIOp>(loc, x, idx(step)));
-  }
-  Value ceilDiv(Value x, int64_t y) {
-    return b.createOrFold<arith::DivUIOp>(loc, add(x, y - 1), idx(y));
-  }
-  Value dim(Value v, int64_t i) {
-    return b.createOrFold<memref::DimOp>(loc, v, i);
-  }
-  static std::optional<int64_t> staticDim(Value v, int64_t i) {
-    int64_t d = cast<MemRefType>(v.getType()).getDimSize(i);
-    if (ShapedType::isDynamic(d))
-      return std::nullopt;
-    return d;
-  }
-
-  //===--------------------------------------------------------------------===//
-  // Loads and stores in f32.
-  //===--------------------------------------------------------------------===//
-
-  Value zeroVector(Type elem) {
-    auto type = VectorType::get({kLanes}, elem);
-    return arith::ConstantOp::create(
-        b, loc, type, DenseElementsAttr::get(type, b.getFloatAttr(elem, 0.0)));
-  }
-  Value toF32(Value v) {
-    Type type = isa<VectorType>(v.getType()) ? Type(vecType) : Type(f32);
-    if (getElementTypeOrSelf(v.getType()).isF32())
-      return v;
-    return arith::ExtFOp::create(b, loc, type, v);
-  }
-  /// kLanes consecutive elements of a row, zero where `mask` is off.
-  Value loadRow(Value mem, ValueRange indices, Value mask = nullptr) {
-    Type elem = getElementTypeOrSelf(mem.getType());
-    auto type = VectorType::get({kLanes}, elem);
-    Value v;
-    if (mask)
-      v = vector::MaskedLoadOp::create(b, loc, type, mem, indices, mask,
-                                       zeroVector(elem));
-    else
-      v = vector::LoadOp::create(b, loc, type, mem, indices);
-    return toF32(v);
-  }
-  Value loadScalar(Value mem, ValueRange indices) {
-    return toF32(memref::LoadOp::create(b, loc, mem, indices));
-  }
-  Value mask(Value length) {
-    return vector::CreateMaskOp::create(b, loc, maskType, ValueRange{length});
-  }
-
-  //===--------------------------------------------------------------------===//
-  // Loop skeletons.
-  //===--------------------------------------------------------------------===//
-
-  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
-    scf::ForOp::create(b, loc, lb, ub, step, ValueRange{},
-                       [&](OpBuilder &nb, Location, Value iv, ValueRange) {
-                         body(iv);
-                         scf::YieldOp::create(nb, loc);
-                       });
-  }
-
-  /// Covers [0, end) with tiles of `tile` and the remainder (< tile) with
-  /// power-of-two tiles tile/2, ..., 1: `body(start, size)` per tile, the
-  /// size always static.
-  void tiled(Value end, int64_t tile,
-             function_ref<void(Value start, int64_t size)> body) {
-    Value main = floorTo(end, tile);
-    forLoop(idx(0), main, idx(tile), [&](Value iv) { body(iv, tile); });
-    Value cur = main;
-    for (int64_t t = tile / 2; t >= 1; t /= 2) {
-      Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                         sub(end, cur), idx(t));
-      Value start = cur;
-      scf::IfOp::create(b, loc, fits, [&](OpBuilder &nb, Location) {
-        body(start, t);
-        scf::YieldOp::create(nb, loc);
-      });
-      cur = arith::SelectOp::create(b, loc, fits, add(cur, t), cur);
-    }
-  }
-
   //===--------------------------------------------------------------------===//
   // The dot kernel: A and B[N, K] read in place, partial sums along K.
   //===--------------------------------------------------------------------===//
@@ -599,13 +497,9 @@ private:
             loop.getResult(2 * i + h));
   }
 
-  OpBuilder &b;
-  Location loc;
   const MatmulParts &p;
   const TilingOptions &options;
   int64_t nBlock, kBlock;
-  Type f32;
-  VectorType vecType, maskType;
   Value rows, cols, depth;
   std::optional<int64_t> staticRows, staticCols, staticDepth;
 };
@@ -618,6 +512,9 @@ struct TileAndVectorizePass
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
+    // Contractions over weights xfmr-pack-weights packed, with their
+    // element-wise epilogues.
+    xfmr::emitPackedMatmulKernels(func);
     TilingOptions tiling;
     tiling.packThreshold = packThreshold;
     tiling.pack = pack;

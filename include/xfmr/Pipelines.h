@@ -26,6 +26,13 @@ struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
                      "one projection followed by xfmr.glu "
                      "(xfmr-fuse-gate-up, run first)"),
       llvm::cl::init(false)};
+  Option<bool> packWeights{
+      *this, "pack-weights",
+      llvm::cl::desc("Pack projection weights into the matmul kernel's "
+                     "layout once: constants at compile time, argument "
+                     "weights through generated <f>_prepare / <f>_prepared "
+                     "entry points (xfmr-pack-weights)"),
+      llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg.matmul "

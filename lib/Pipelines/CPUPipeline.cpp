@@ -46,8 +46,14 @@ void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm,
   // Element-wise arith/math on whole tensors (residual adds of composite
   // blocks) becomes linalg too, so that everything bufferizes.
   fpm.addPass(createConvertElementwiseToLinalgPass());
-  fpm.addPass(createCanonicalizerPass());
-  fpm.addPass(createCSEPass());
+  if (options.packWeights && options.vectorize) {
+    // Before canonicalisation, so that the shapes the pass relates are still
+    // asked of the ops that produce them.
+    pm.addPass(createPackWeights());
+  }
+  OpPassManager &cleanup = pm.nest<func::FuncOp>();
+  cleanup.addPass(createCanonicalizerPass());
+  cleanup.addPass(createCSEPass());
 }
 
 void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,

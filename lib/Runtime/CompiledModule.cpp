@@ -249,6 +249,34 @@ static Expected<HostTensor> copyStrided(ElementType type,
   return tensor;
 }
 
+Expected<CompiledModule::PreparedCall>
+CompiledModule::prepare(const EntrySignature &entry,
+                        ArrayRef<HostTensor> inputs) {
+  if (!entry.prepared)
+    return makeError("'" + entry.name + "' has no weight-preparation form");
+  if (Error e = checkInputs(entry, inputs))
+    return std::move(e);
+  const PreparedEntry &form = *entry.prepared;
+  Expected<const EntrySignature *> prepareEntry = lookupFunction(form.prepare);
+  if (!prepareEntry)
+    return prepareEntry.takeError();
+  Expected<const EntrySignature *> runEntry = lookupFunction(form.run);
+  if (!runEntry)
+    return runEntry.takeError();
+  SmallVector<HostTensor, 4> weights;
+  for (int64_t i : form.weights)
+    weights.push_back(inputs[i]);
+  auto prepared = call(**prepareEntry, weights);
+  if (!prepared)
+    return prepared.takeError();
+  PreparedCall result;
+  result.entry = *runEntry;
+  for (int64_t i : form.inputs)
+    result.args.push_back(inputs[i]);
+  result.args.append(prepared->begin(), prepared->end());
+  return result;
+}
+
 Expected<SmallVector<HostTensor, 1>>
 CompiledModule::call(const EntrySignature &entry, ArrayRef<HostTensor> inputs) {
   auto fn = packedEntries.find(entry.name);

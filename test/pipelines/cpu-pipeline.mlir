@@ -3,10 +3,10 @@
 
 // The first half of the CPU pipeline leaves linalg on tensors and no xfmr op.
 // LINALG-LABEL: func.func @layer
-//   LINALG-NOT:   xfmr.
+//   LINALG-NOT:   = xfmr.
 //       LINALG:   linalg.matmul
 //       LINALG:   scf.for
-//   LINALG-NOT:   xfmr.
+//   LINALG-NOT:   = xfmr.
 //       LINALG:   return
 
 // The whole pipeline reaches the LLVM dialect, with the C interface wrapper,

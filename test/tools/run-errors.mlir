@@ -32,7 +32,7 @@
 
 // RUN: not xfmr-run %t/m.so --function=nope 2>&1 | FileCheck %s --check-prefix=FUNC
 // RUN: not xfmr-run %s --function=nope 2>&1 | FileCheck %s --check-prefix=FUNC
-// FUNC: xfmr-run: error: no function 'nope' in the module; it has: linear, neg
+// FUNC: xfmr-run: error: no function 'nope' in the module; it has: linear, linear_prepare, linear_prepared, neg
 // RUN: not xfmr-run %t/m.so 2>&1 | FileCheck %s --check-prefix=NOFUNC
 // NOFUNC: xfmr-run: error: --function is required: the module has several functions: linear, neg
 

@@ -76,6 +76,18 @@ public:
   llvm::Expected<llvm::SmallVector<HostTensor, 1>>
   call(llvm::StringRef name, llvm::ArrayRef<HostTensor> inputs);
 
+  /// The hot form of a call to `entry` with `inputs`, for an entry whose
+  /// weights can be prepared once (EntrySignature::prepared): runs the
+  /// preparation entry on the weights among `inputs` and returns the entry
+  /// to call instead, with its arguments (the other inputs, then the
+  /// prepared weights, which the returned tensors own).
+  struct PreparedCall {
+    const EntrySignature *entry = nullptr;
+    llvm::SmallVector<HostTensor, 4> args;
+  };
+  llvm::Expected<PreparedCall> prepare(const EntrySignature &entry,
+                                       llvm::ArrayRef<HostTensor> inputs);
+
 private:
   CompiledModule() = default;
   /// Reads the manifest through `lookup` and resolves every packed entry.

@@ -27,6 +27,11 @@
 //     "args":[{"name":"a","dtype":"f32","shape":[-1,4]}, ...],
 //     "results":[{"dtype":"f32","shape":[-1,4]}]}]}
 //
+// An entry whose weights can be prepared once also carries
+//   "prepared":{"prepare":"f_prepare","run":"f_prepared",
+//               "weights":[1,2,3],"inputs":[0]}
+// (see PreparedEntry); both functions are entries of the same module.
+//
 // A dimension of -1 is dynamic. This header holds the in-memory form of the
 // manifest, its (de)serialisation and the generated C header; it has no MLIR
 // dependency so that the runtime can use it on its own.
@@ -60,6 +65,10 @@ inline constexpr const char kEntrySignatureAttrName[] = "xfmr.entry";
 /// Discardable func attribute with the SSA names the source gave the
 /// arguments (`%w` -> "w"), recorded by the parser for the entry signature.
 inline constexpr const char kArgNamesAttrName[] = "xfmr.arg_names";
+/// Discardable func attribute of an entry `f` whose weights can be prepared
+/// once: `{prepare = "f_prepare", run = "f_prepared", weights = array<i64:
+/// ...>, inputs = array<i64: ...>}` (see PreparedEntry).
+inline constexpr const char kPreparedEntryAttrName[] = "xfmr.prepared_entry";
 /// Marker of a dynamic dimension in `TensorSignature::shape`.
 inline constexpr int64_t kDynamicDim = -1;
 
@@ -85,11 +94,23 @@ struct TensorSignature {
   std::string str() const;
 };
 
+/// How an entry `f` splits into a once-per-weights preparation and a hot
+/// call: `prepare(f's args at weights...)` returns the prepared weights, and
+/// `run(f's args at inputs..., prepared weights...)` returns f's results.
+struct PreparedEntry {
+  std::string prepare;
+  std::string run;
+  llvm::SmallVector<int64_t, 4> weights;
+  llvm::SmallVector<int64_t, 4> inputs;
+};
+
 /// One entry point.
 struct EntrySignature {
   std::string name;
   llvm::SmallVector<TensorSignature, 4> args;
   llvm::SmallVector<TensorSignature, 1> results;
+  /// Set when the entry has a weight-preparation form.
+  std::optional<PreparedEntry> prepared;
 
   std::string getPackedSymbol() const { return kPackedEntryPrefix + name; }
   /// "add(a: ?x4xf32, b: ?x4xf32) -> (?x4xf32)".

@@ -180,6 +180,19 @@ Expected<Manifest> mlir::xfmr::collectManifest(ModuleOp module) {
         return sig.takeError();
       entry.results.push_back(std::move(*sig));
     }
+    if (auto prepared =
+            func->getAttrOfType<DictionaryAttr>(kPreparedEntryAttrName)) {
+      auto prepare = prepared.getAs<StringAttr>("prepare");
+      auto run = prepared.getAs<StringAttr>("run");
+      auto weights = prepared.getAs<DenseI64ArrayAttr>("weights");
+      auto inputs = prepared.getAs<DenseI64ArrayAttr>("inputs");
+      if (!prepare || !run || !weights || !inputs)
+        return makeError("entry '" + name + "' has a malformed " +
+                         kPreparedEntryAttrName + " attribute");
+      entry.prepared = PreparedEntry{prepare.str(), run.str(),
+                                     llvm::to_vector(weights.asArrayRef()),
+                                     llvm::to_vector(inputs.asArrayRef())};
+    }
     manifest.entries.push_back(std::move(entry));
   }
   return manifest;

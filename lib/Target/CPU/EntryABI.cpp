@@ -118,10 +118,18 @@ std::string mlir::xfmr::serializeManifest(const Manifest &manifest) {
       args.push_back(tensorToJSON(arg, /*withName=*/true));
     for (const TensorSignature &result : entry.results)
       results.push_back(tensorToJSON(result, /*withName=*/false));
-    entries.push_back(json::Object{{"name", entry.name},
-                                   {"packed", entry.getPackedSymbol()},
-                                   {"args", std::move(args)},
-                                   {"results", std::move(results)}});
+    json::Object e{{"name", entry.name},
+                   {"packed", entry.getPackedSymbol()},
+                   {"args", std::move(args)},
+                   {"results", std::move(results)}};
+    if (const std::optional<PreparedEntry> &p = entry.prepared) {
+      json::Array weights(p->weights), inputs(p->inputs);
+      e["prepared"] = json::Object{{"prepare", p->prepare},
+                                   {"run", p->run},
+                                   {"weights", std::move(weights)},
+                                   {"inputs", std::move(inputs)}};
+    }
+    entries.push_back(std::move(e));
   }
   json::Value root =
       json::Object{{"abi", kEntryABIVersion}, {"entries", std::move(entries)}};
@@ -172,6 +180,34 @@ tensorFromJSON(const json::Value &value, const Twine &what, bool withName) {
   return t;
 }
 
+static Expected<PreparedEntry> preparedFromJSON(const json::Value &value,
+                                                const EntrySignature &entry) {
+  const json::Object *obj = value.getAsObject();
+  std::string what = "the preparation form of '" + entry.name + "'";
+  if (!obj)
+    return manifestError(what + " is not an object");
+  PreparedEntry p;
+  std::optional<StringRef> prepare = obj->getString("prepare");
+  std::optional<StringRef> run = obj->getString("run");
+  if (!prepare || !run)
+    return manifestError(what + " has no prepare/run entry");
+  p.prepare = prepare->str();
+  p.run = run->str();
+  for (auto [key, out] :
+       {std::pair{"weights", &p.weights}, std::pair{"inputs", &p.inputs}}) {
+    const json::Array *list = obj->getArray(key);
+    if (!list)
+      return manifestError(what + " has no " + key);
+    for (const json::Value &v : *list) {
+      std::optional<int64_t> i = v.getAsInteger();
+      if (!i || *i < 0 || *i >= (int64_t)entry.args.size())
+        return manifestError(what + " has an argument index out of range");
+      out->push_back(*i);
+    }
+  }
+  return p;
+}
+
 Expected<Manifest> mlir::xfmr::parseManifest(StringRef text) {
   Expected<json::Value> root = json::parse(text);
   if (!root)
@@ -219,7 +255,30 @@ Expected<Manifest> mlir::xfmr::parseManifest(StringRef text) {
         return t.takeError();
       entry.results.push_back(std::move(*t));
     }
+    if (const json::Value *p = e->get("prepared")) {
+      Expected<PreparedEntry> prepared = preparedFromJSON(*p, entry);
+      if (!prepared)
+        return prepared.takeError();
+      entry.prepared = std::move(*prepared);
+    }
     manifest.entries.push_back(std::move(entry));
+  }
+  // The preparation form must name entries of this manifest whose
+  // signatures fit together.
+  for (const EntrySignature &entry : manifest.entries) {
+    if (!entry.prepared)
+      continue;
+    const PreparedEntry &p = *entry.prepared;
+    const EntrySignature *prepare = manifest.lookup(p.prepare);
+    const EntrySignature *run = manifest.lookup(p.run);
+    if (!prepare || !run)
+      return manifestError("entry '" + entry.name +
+                           "' names a missing preparation entry");
+    if (prepare->args.size() != p.weights.size() ||
+        run->args.size() != p.inputs.size() + prepare->results.size() ||
+        run->results.size() != entry.results.size())
+      return manifestError("the preparation entries of '" + entry.name +
+                           "' do not fit its signature");
   }
   return manifest;
 }
@@ -280,6 +339,13 @@ std::string mlir::xfmr::generateCHeader(const Manifest &manifest,
         " * and args[<number of arguments>] to the result (struct), so that\n"
         " * a runtime can call any entry without knowing its arity.\n"
         " * xfmr_manifest describes every entry point as JSON.\n"
+        " *\n"
+        " * Weight preparation: for an entry <f> listed below with a\n"
+        " * \"prepared form\", <f>_prepare(weights) returns its weights in\n"
+        " * the layout the kernels read (once per set of weights), and\n"
+        " * <f>_prepared(inputs, prepared weights) computes <f> without\n"
+        " * transforming them again. The prepared buffers belong to the\n"
+        " * caller like any result; keep them as long as <f>_prepared runs.\n"
         " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
@@ -310,6 +376,17 @@ std::string mlir::xfmr::generateCHeader(const Manifest &manifest,
 
   for (const EntrySignature &entry : manifest.entries) {
     os << "/* " << entry.str() << " */\n";
+    if (const std::optional<PreparedEntry> &p = entry.prepared) {
+      auto argList = [&](ArrayRef<int64_t> indices) {
+        std::string list;
+        for (int64_t i : indices)
+          list += (list.empty() ? "" : ", ") + entry.args[i].name;
+        return list;
+      };
+      os << "/* Prepared form: " << p->prepare << '(' << argList(p->weights)
+         << ") once, then " << p->run << '(' << argList(p->inputs)
+         << (p->inputs.empty() ? "" : ", ") << "<prepared weights>). */\n";
+    }
     if (!isCIdentifier(entry.name)) {
       os << "/* '" << entry.name
          << "' is not a C identifier: call it through dlsym(). */\n\n";

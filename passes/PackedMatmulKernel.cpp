@@ -1,0 +1,461 @@
+//===- PackedMatmulKernel.cpp - vector kernels over prepacked weights -----===//
+//
+// xfmr-pack-weights turns a projection into a contraction over a weight
+// packed as Wp[tiles, K, W] (W = 32 columns, or 64 for a gated projection:
+// 32 gate then 32 up columns),
+//
+//   C3[m, t, j] = fill + Σ_k A[m, k] · Wp[t, k, j],
+//
+// usually followed by an element-wise op over [M, N] that reads C3 at
+// [m, n floordiv 32, n mod 32 (+ 32)]: the gating, a bias, a residual add, a
+// conversion to the storage type, or a plain copy. Here both become one
+// kernel: per tile of rows x W columns the accumulators stay in registers
+// over the whole reduction, then the element-wise op's body is evaluated on
+// them as 16-lane vectors and only its result is stored. C3 is never
+// written (its buffer is removed), and the weight is read in the order it
+// is stored: two (or four) contiguous vectors per reduction step.
+//
+// Loop nest: scf.parallel over blocks of tiles (so that threads split the
+// columns and each keeps its own weight block in L2), then row tiles of 8
+// (W = 32) or 4 (W = 64) rows with power-of-two remainders, then the tiles
+// of the block, then K.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PackedMatmulKernel.h"
+#include "VectorKernelBuilder.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+using namespace mlir::xfmr;
+
+namespace {
+
+constexpr int64_t kLanes = VectorKernelBuilder::kLanes;
+constexpr int64_t kPanel = 2 * kLanes;
+
+bool isStorageFloat(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
+
+/// The strides of `v`'s memref type when they are all static.
+std::optional<SmallVector<int64_t>> staticStrides(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type)
+    return std::nullopt;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return std::nullopt;
+  if (llvm::any_of(strides, ShapedType::isDynamic))
+    return std::nullopt;
+  return strides;
+}
+
+bool hasUnitInnerStride(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// Reads or allocates memory at most: nothing another op could observe.
+bool writesNothing(Operation *op) {
+  if (isMemoryEffectFree(op))
+    return true;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return false;
+  SmallVector<MemoryEffects::EffectInstance> list;
+  effects.getEffects(list);
+  return llvm::all_of(list, [](const MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Read, MemoryEffects::Allocate>(e.getEffect());
+  });
+}
+
+/// C3[m, t, j] = fill + Σ_k A[m, k] · Wp[t, k, j] on buffers.
+struct Contraction {
+  linalg::GenericOp op;
+  Value a, wp, acc;
+  linalg::FillOp fill;
+  int64_t width = kPanel;
+};
+
+std::optional<Contraction> matchContraction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 4)
+    return std::nullopt;
+  auto it = op.getIteratorTypesArray();
+  using utils::IteratorType;
+  if (it[0] != IteratorType::parallel || it[1] != IteratorType::parallel ||
+      it[2] != IteratorType::parallel || it[3] != IteratorType::reduction)
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m, t, j, k;
+  bindDims(ctx, m, t, j, k);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(4, 0, {m, k}, ctx) ||
+      maps[1] != AffineMap::get(4, 0, {t, k, j}, ctx) ||
+      maps[2] != AffineMap::get(4, 0, {m, t, j}, ctx))
+    return std::nullopt;
+
+  Contraction c;
+  c.op = op;
+  c.a = op.getDpsInputs()[0];
+  c.wp = op.getDpsInputs()[1];
+  c.acc = op.getDpsInits()[0];
+  auto aType = cast<MemRefType>(c.a.getType());
+  auto wpType = cast<MemRefType>(c.wp.getType());
+  auto accType = cast<MemRefType>(c.acc.getType());
+  if (!isStorageFloat(aType.getElementType()) ||
+      !isStorageFloat(wpType.getElementType()) ||
+      !accType.getElementType().isF32() || !hasUnitInnerStride(c.a))
+    return std::nullopt;
+  c.width = wpType.getDimSize(2);
+  if (c.width != kPanel && c.width != 2 * kPanel)
+    return std::nullopt;
+  // The weight and the accumulator rows are read as contiguous tiles.
+  std::optional<SmallVector<int64_t>> ws = staticStrides(c.wp);
+  std::optional<SmallVector<int64_t>> cs = staticStrides(c.acc);
+  if (!ws || (*ws)[2] != 1 || (*ws)[1] != c.width || !cs || (*cs)[2] != 1 ||
+      (*cs)[1] != c.width || accType.getDimSize(2) != c.width)
+    return std::nullopt;
+
+  // The body is the multiply-accumulate (a sum whose one operand is C).
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  auto sum = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value out = op.getBody()->getArguments().back();
+  if (!sum || (sum.getLhs() != out && sum.getRhs() != out) ||
+      !(sum.getLhs().getDefiningOp<arith::MulFOp>() ||
+        sum.getRhs().getDefiningOp<arith::MulFOp>()))
+    return std::nullopt;
+
+  // The fill of the accumulator that precedes it.
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+      if (fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c.acc &&
+          fill.getInputs()[0].getType().isF32()) {
+        c.fill = fill;
+        break;
+      }
+    }
+    if (!writesNothing(prev))
+      break;
+  }
+  if (!c.fill)
+    return std::nullopt;
+  return c;
+}
+
+/// The element-wise op evaluated on each tile.
+struct Epilogue {
+  linalg::GenericOp op;
+  /// Per input: the column offset at which it reads the accumulator tile
+  /// (0 or 32), or -1 for an input read from memory.
+  SmallVector<int64_t> accOffset;
+};
+
+std::optional<Epilogue> matchEpilogue(Contraction c) {
+  linalg::GenericOp found;
+  for (Operation *user : c.acc.getUsers()) {
+    if (user == c.op || user == c.fill || isa<memref::DeallocOp>(user))
+      continue;
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (!g || (found && found != g))
+      return std::nullopt;
+    found = g;
+  }
+  if (!found || found->getBlock() != c.op->getBlock() ||
+      !c.op->isBeforeInBlock(found))
+    return std::nullopt;
+  linalg::GenericOp g = found;
+  if (!g.hasPureBufferSemantics() || g.getNumLoops() != 2 ||
+      g.getNumReductionLoops() != 0 || g.getNumDpsInits() != 1)
+    return std::nullopt;
+  Value out = g.getDpsInits()[0];
+  if (!g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity() ||
+      !hasUnitInnerStride(out) ||
+      !isStorageFloat(getElementTypeOrSelf(out.getType())) ||
+      g.payloadUsesValueFromOperand(g.getDpsInitOperand(0)))
+    return std::nullopt;
+  for (Operation &inner : g.getBody()->without_terminator())
+    if (!isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()) ||
+        inner.getNumRegions() != 0 || inner.getNumResults() != 1)
+      return std::nullopt;
+
+  MLIRContext *ctx = g.getContext();
+  AffineExpr m, n;
+  bindDims(ctx, m, n);
+  Epilogue e;
+  e.op = g;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(in);
+    if (in->get() == c.acc) {
+      int64_t offset = -1;
+      for (int64_t o = 0; o + kPanel <= c.width; o += kPanel)
+        if (map ==
+            AffineMap::get(2, 0, {m, n.floorDiv(kPanel), n % kPanel + o}, ctx))
+          offset = o;
+      if (offset < 0)
+        return std::nullopt;
+      e.accOffset.push_back(offset);
+      continue;
+    }
+    // Other inputs: m and n at most once each, in that order; n last and
+    // contiguous if present.
+    int64_t last = -1;
+    for (AffineExpr r : map.getResults()) {
+      auto d = dyn_cast<AffineDimExpr>(r);
+      if (!d || (int64_t)d.getPosition() <= last)
+        return std::nullopt;
+      last = d.getPosition();
+    }
+    if (last == 1 && !hasUnitInnerStride(in->get()))
+      return std::nullopt;
+    if (!isa<MemRefType>(in->get().getType()))
+      return std::nullopt;
+    e.accOffset.push_back(-1);
+  }
+  // Nothing between the two may write memory the kernel reads.
+  for (Operation *op = c.op->getNextNode(); op != g.getOperation();
+       op = op->getNextNode())
+    if (!writesNothing(op))
+      return std::nullopt;
+  return e;
+}
+
+/// Lowers the polynomial approximations' math.fma on vectors to vector.fma
+/// directly (the libm conversion would scalarise it).
+struct VectorFmaToVectorDialect : OpRewritePattern<math::FmaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::FmaOp op,
+                                PatternRewriter &rw) const override {
+    if (!isa<VectorType>(op.getType()))
+      return failure();
+    rw.replaceOpWithNewOp<vector::FMAOp>(op, op.getA(), op.getB(), op.getC());
+    return success();
+  }
+};
+
+/// What the approximations leave (floor, absf, ...) on vectors becomes the
+/// LLVM intrinsic directly, one instruction; the libm conversion that runs
+/// on all math ops later would call the scalar function once per lane.
+template <typename MathOp, typename LLVMOp>
+struct VectorMathToIntrinsic : OpRewritePattern<MathOp> {
+  using OpRewritePattern<MathOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(MathOp op, PatternRewriter &rw) const override {
+    if (!isa<VectorType>(op.getType()))
+      return failure();
+    rw.replaceOpWithNewOp<LLVMOp>(op, op.getType(), op->getOperands());
+    return success();
+  }
+};
+
+class PackedKernelEmitter : VectorKernelBuilder {
+public:
+  PackedKernelEmitter(OpBuilder &b, Location loc, Contraction c,
+                      std::optional<Epilogue> e)
+      : VectorKernelBuilder(b, loc), c(c), e(e) {}
+
+  /// Builds the kernel; returns the math ops of the evaluated epilogue.
+  SmallVector<Operation *> emit() {
+    Value rows = dim(c.a, 0);
+    depth = dim(c.a, 1);
+    if (e) {
+      Value out = e->op.getDpsInits()[0];
+      rows = min(rows, dim(out, 0));
+      cols = dim(out, 1);
+    }
+    Value tiles = dim(c.wp, 0);
+    int64_t rowTile = c.width == kPanel ? 8 : 4;
+    // Tiles per block: 4 x 32 (or 2 x 64) columns of weight stay in L2
+    // while every row tile passes over them.
+    int64_t blockTiles = c.width == kPanel ? 4 : 2;
+    Value blocks = ceilDiv(tiles, blockTiles);
+    scf::ParallelOp::create(
+        b, loc, ValueRange{idx(0)}, ValueRange{blocks}, ValueRange{idx(1)},
+        [&](OpBuilder &, Location, ValueRange ivs) {
+          Value t0 = mul(ivs[0], blockTiles);
+          Value t1 = min(add(t0, blockTiles), tiles);
+          tiled(rows, rowTile, [&](Value m0, int64_t mr) {
+            forLoop(t0, t1, idx(1), [&](Value t) { emitTile(m0, mr, t); });
+          });
+        });
+    return mathOps;
+  }
+
+private:
+  void emitTile(Value m0, int64_t mr, Value t) {
+    int64_t vecs = c.width / kLanes;
+    Value init =
+        vector::BroadcastOp::create(b, loc, vecType, c.fill.getInputs()[0]);
+    SmallVector<Value> accs(mr * vecs, init);
+    SmallVector<Value> rowA;
+    for (int64_t i = 0; i < mr; ++i)
+      rowA.push_back(add(m0, i));
+    auto loop = scf::ForOp::create(
+        b, loc, idx(0), depth, idx(1), accs,
+        [&](OpBuilder &nb, Location, Value k, ValueRange iter) {
+          SmallVector<Value> w;
+          for (int64_t h = 0; h < vecs; ++h)
+            w.push_back(loadRow(c.wp, {t, k, idx(h * kLanes)}));
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < mr; ++i) {
+            Value a = vector::BroadcastOp::create(
+                b, loc, vecType, loadScalar(c.a, {rowA[i], k}));
+            for (int64_t h = 0; h < vecs; ++h)
+              next.push_back(
+                  vector::FMAOp::create(b, loc, a, w[h], iter[i * vecs + h]));
+          }
+          scf::YieldOp::create(nb, loc, next);
+        });
+    accs.assign(loop.getResults().begin(), loop.getResults().end());
+
+    if (!e) {
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t h = 0; h < vecs; ++h)
+          vector::StoreOp::create(b, loc, accs[i * vecs + h], c.acc,
+                                  ValueRange{rowA[i], t, idx(h * kLanes)});
+      return;
+    }
+    Value out = e->op.getDpsInits()[0];
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t half = 0; half < kPanel / kLanes; ++half) {
+        Value n0 = add(mul(t, kPanel), half * kLanes);
+        Value colMask = mask(sub(cols, n0));
+        SmallVector<Value> args;
+        for (auto [q, in] : llvm::enumerate(e->op.getDpsInputOperands())) {
+          int64_t offset = e->accOffset[q];
+          if (offset >= 0) {
+            args.push_back(accs[i * vecs + offset / kLanes + half]);
+            continue;
+          }
+          args.push_back(loadInput(in, rowA[i], n0, colMask));
+        }
+        Value result = evaluateBody(args);
+        vector::MaskedStoreOp::create(b, loc, out, ValueRange{rowA[i], n0},
+                                      colMask, result);
+      }
+  }
+
+  /// The epilogue input `in` at row m, columns n0 .. n0 + 15: a vector
+  /// load when it varies along n, else one element broadcast.
+  Value loadInput(OpOperand *in, Value m, Value n0, Value colMask) {
+    AffineMap map = e->op.getMatchingIndexingMap(in);
+    SmallVector<Value> indices;
+    bool alongN = false;
+    for (AffineExpr r : map.getResults()) {
+      bool isN = cast<AffineDimExpr>(r).getPosition() == 1;
+      alongN |= isN;
+      indices.push_back(isN ? n0 : m);
+    }
+    Value mem = in->get();
+    Type elt = getElementTypeOrSelf(mem.getType());
+    auto type = VectorType::get({kLanes}, elt);
+    if (alongN) {
+      Value zero = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+      return vector::MaskedLoadOp::create(b, loc, type, mem, indices, colMask,
+                                          zero);
+    }
+    Value scalar = memref::LoadOp::create(b, loc, mem, indices);
+    return vector::BroadcastOp::create(b, loc, type, scalar);
+  }
+
+  /// The epilogue's body on 16-lane vectors, one per input.
+  Value evaluateBody(ArrayRef<Value> args) {
+    Block *body = e->op.getBody();
+    IRMapping mapping;
+    for (auto [arg, v] : llvm::zip(body->getArguments(), args))
+      mapping.map(arg, v);
+    auto vectorOf = [&](Type t) { return VectorType::get({kLanes}, t); };
+    auto lookup = [&](Value v) -> Value {
+      Value mapped = mapping.lookupOrDefault(v);
+      if (isa<VectorType>(mapped.getType()))
+        return mapped;
+      // A scalar from outside the body: the same in every lane.
+      return vector::BroadcastOp::create(b, loc, vectorOf(mapped.getType()),
+                                         mapped);
+    };
+    for (Operation &op : body->without_terminator()) {
+      if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+        auto type = vectorOf(cst.getType());
+        Value splat = arith::ConstantOp::create(
+            b, loc, type,
+            SplatElementsAttr::get(type, cast<TypedAttr>(cst.getValue())));
+        mapping.map(cst.getResult(), splat);
+        continue;
+      }
+      OperationState state(loc, op.getName());
+      for (Value operand : op.getOperands())
+        state.addOperands(lookup(operand));
+      state.addAttributes(op.getAttrs());
+      state.addTypes(vectorOf(op.getResult(0).getType()));
+      Operation *created = b.create(state);
+      if (isa<math::MathDialect>(created->getDialect()))
+        mathOps.push_back(created);
+      mapping.map(op.getResult(0), created->getResult(0));
+    }
+    return lookup(body->getTerminator()->getOperand(0));
+  }
+
+  Contraction c;
+  std::optional<Epilogue> e;
+  Value depth, cols;
+  SmallVector<Operation *> mathOps;
+};
+
+} // namespace
+
+void mlir::xfmr::emitPackedMatmulKernels(func::FuncOp func) {
+  SmallVector<Contraction> found;
+  func.walk([&](linalg::GenericOp op) {
+    if (std::optional<Contraction> c = matchContraction(op))
+      found.push_back(*c);
+  });
+  IRRewriter rw(func.getContext());
+  SmallVector<Operation *> mathOps;
+  for (Contraction &c : found) {
+    std::optional<Epilogue> e = matchEpilogue(c);
+    rw.setInsertionPoint(e ? e->op.getOperation() : c.op.getOperation());
+    PackedKernelEmitter emitter(rw, c.op.getLoc(), c, e);
+    mathOps.append(emitter.emit());
+    if (e)
+      rw.eraseOp(e->op);
+    rw.eraseOp(c.op);
+    rw.eraseOp(c.fill);
+    // Without the epilogue's read, the accumulator buffer is unused.
+    if (e && c.acc.getDefiningOp<memref::AllocOp>() &&
+        llvm::all_of(c.acc.getUsers(),
+                     [](Operation *u) { return isa<memref::DeallocOp>(u); })) {
+      for (Operation *u : llvm::make_early_inc_range(c.acc.getUsers()))
+        rw.eraseOp(u);
+      rw.eraseOp(c.acc.getDefiningOp());
+    }
+  }
+  if (mathOps.empty())
+    return;
+  // exp, tanh, erf, ... of the epilogue as vector polynomials rather than
+  // one libm call per lane.
+  RewritePatternSet patterns(func.getContext());
+  populateMathPolynomialApproximationPatterns(patterns,
+                                              [](StringRef) { return true; });
+  patterns.add<VectorFmaToVectorDialect,
+               VectorMathToIntrinsic<math::FloorOp, LLVM::FFloorOp>,
+               VectorMathToIntrinsic<math::CeilOp, LLVM::FCeilOp>,
+               VectorMathToIntrinsic<math::AbsFOp, LLVM::FAbsOp>,
+               VectorMathToIntrinsic<math::SqrtOp, LLVM::SqrtOp>,
+               VectorMathToIntrinsic<math::RoundEvenOp, LLVM::RoundEvenOp>,
+               VectorMathToIntrinsic<math::CopySignOp, LLVM::CopySignOp>>(
+      func.getContext());
+  (void)applyOpPatternsGreedily(mathOps, std::move(patterns));
+}
