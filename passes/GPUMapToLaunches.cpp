@@ -134,7 +134,8 @@ struct GPUMapToLaunchesPass
   void runOnOperation() override {
     if (blockSize < 1 || blockSize > 1024) {
       getOperation().emitError()
-          << "block-size must be between 1 and 1024, got " << blockSize;
+          << "block-size must be between 1 and 1024, got "
+          << static_cast<int64_t>(blockSize);
       return signalPassFailure();
     }
     wrapSequentialCode(getOperation().getBody());

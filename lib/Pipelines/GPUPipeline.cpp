@@ -51,6 +51,9 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   CPUOptions front;
   front.moeAllExperts = options.moeAllExperts;
   front.fuseGateUp = options.fuseGateUp;
+  // Nothing of the CPU's vector kernels (nor the weight layouts prepared
+  // for them) applies to the GPU.
+  front.vectorize = false;
   buildXfmrToLinalgPipeline(pm, front);
 
   // The same bufferization as the CPU pipeline, so that both targets share

@@ -1,4 +1,7 @@
 // RUN: xfmr-opt %s --xfmr-gpu-map-to-launches="block-size=128" --split-input-file -verify-diagnostics | FileCheck %s
+// RUN: not xfmr-opt %s --xfmr-gpu-map-to-launches="block-size=2048" --split-input-file 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BLOCK
+// BLOCK: error: block-size must be between 1 and 1024, got 2048
 
 // An outermost scf.parallel becomes a 1-D grid of 128-thread blocks over
 // its collapsed iteration space; each thread delinearises its global index,

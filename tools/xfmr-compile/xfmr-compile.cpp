@@ -190,6 +190,7 @@ static int compileForCUDA() {
     CPUOptions front;
     front.moeAllExperts = gpuOptions->moeAllExperts;
     front.fuseGateUp = gpuOptions->fuseGateUp;
+    front.vectorize = false;
     buildXfmrToLinalgPipeline(pm, front);
     if (failed(configurePassManager(pm)) || failed(pm.run(*module)))
       return 1;
