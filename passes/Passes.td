@@ -248,17 +248,18 @@ def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
 def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "func::FuncOp"> {
   let summary = "Allocate buffers in CUDA managed memory and copy them by kernels";
   let description = [{
-    Runs on bufferized host functions of the GPU pipeline, before their loops
-    become kernels. Every `memref.alloc` becomes `gpu.alloc host_shared`
-    (CUDA managed memory, `cuMemAllocManaged`) and every `memref.dealloc` a
-    `gpu.dealloc` on a stream that is waited for, so that kernels and the host code that orchestrates them
-    (for instance the loop over expert segments, whose bounds are read from
-    a buffer the dispatch kernels wrote) see the same buffers; kernel
-    launches are synchronous, so host reads follow the writes of earlier
-    kernels. Every `memref.copy` becomes a `linalg.copy`, which becomes a
-    parallel kernel like any other linalg op instead of a host `memcpy`.
-    Buffers with a memory space are left alone. Constant tensors
-    (`memref.get_global`, in host memory) are reported as an error.
+    Runs on bufferized host functions of the GPU pipeline, before their
+    loops become kernels. Every `memref.alloc` becomes `gpu.alloc
+    host_shared` (CUDA managed memory, `cuMemAllocManaged`) and every
+    `memref.dealloc` a `gpu.dealloc` on a stream that is waited for, so that
+    kernels and the host code that orchestrates them (for instance the loop
+    over expert segments, whose bounds are read from a buffer the dispatch
+    kernels wrote) see the same buffers; kernel launches are synchronous, so
+    host reads follow the writes of earlier kernels. Every `memref.copy`
+    becomes a `linalg.copy`, which becomes a parallel kernel like any other
+    linalg op instead of a host `memcpy`. Buffers with a memory space are
+    left alone. Constant tensors (`memref.get_global`, in host memory) are
+    reported as an error.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect"];
