@@ -510,7 +510,9 @@ struct PackWeightsPass : public xfmr::impl::PackWeightsBase<PackWeightsPass> {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
     for (func::FuncOp func : funcs) {
-      if (func.isExternal())
+      // (A function that already has its prepared form was packed by an
+      // earlier run of the pass.)
+      if (func.isExternal() || func->hasAttr(xfmr::kPreparedEntryAttrName))
         continue;
       if (failed(processFunction(module, func)))
         return signalPassFailure();

@@ -32,6 +32,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
@@ -87,9 +88,74 @@ bool writesNothing(Operation *op) {
 struct Contraction {
   linalg::GenericOp op;
   Value a, wp, acc;
-  linalg::FillOp fill;
+  /// The value the accumulator starts from, and the op that stores it:
+  /// a linalg.fill of `acc`, or a memref.copy into `acc` from a buffer
+  /// filled with it (bufferization's answer to two contractions whose
+  /// initial values CSE merged).
+  Value init;
+  Operation *initOp = nullptr;
   int64_t width = kPanel;
 };
+
+/// Whether `op` (or an op nested in it) may write the fresh allocation
+/// `buffer`, which it can only reach through `buffer` itself or its views.
+bool mayWrite(Operation *op, Value buffer) {
+  if (writesNothing(op))
+    return false;
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return true;
+  SmallVector<Value> aliases = {buffer};
+  for (size_t i = 0; i < aliases.size(); ++i)
+    for (Operation *user : aliases[i].getUsers())
+      if (isa<ViewLikeOpInterface>(user))
+        aliases.append(user->result_begin(), user->result_end());
+  auto usesAlias = [&](Operation *inner) {
+    return llvm::any_of(inner->getOperands(), [&](Value v) {
+      return llvm::is_contained(aliases, v);
+    });
+  };
+  WalkResult r = op->walk([&](Operation *inner) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effects) {
+      bool unknown = !inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
+                     usesAlias(inner);
+      return unknown ? WalkResult::interrupt() : WalkResult::advance();
+    }
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffects(list);
+    for (const MemoryEffects::EffectInstance &e : list) {
+      if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
+        continue;
+      Value target = e.getValue();
+      if (target ? llvm::is_contained(aliases, target) : usesAlias(inner))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+/// The f32 constant-fill value of `buffer` stored by the last writer before
+/// `before`, with nothing that may write `buffer` in between.
+std::pair<Value, Operation *> findFill(Value buffer, Operation *before) {
+  for (Operation *prev = before->getPrevNode(); prev;
+       prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      if (fill.hasPureBufferSemantics() && fill.getOutputs()[0] == buffer &&
+          fill.getInputs()[0].getType().isF32())
+        return {fill.getInputs()[0], fill};
+    if (auto copy = dyn_cast<memref::CopyOp>(prev))
+      if (copy.getTarget() == buffer) {
+        auto [value, source] = findFill(copy.getSource(), copy);
+        if (!value)
+          return {};
+        return {value, copy};
+      }
+    if (mayWrite(prev, buffer))
+      return {};
+  }
+  return {};
+}
 
 std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
@@ -140,19 +206,8 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
         sum.getRhs().getDefiningOp<arith::MulFOp>()))
     return std::nullopt;
 
-  // The fill of the accumulator that precedes it.
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
-      if (fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c.acc &&
-          fill.getInputs()[0].getType().isF32()) {
-        c.fill = fill;
-        break;
-      }
-    }
-    if (!writesNothing(prev))
-      break;
-  }
-  if (!c.fill)
+  std::tie(c.init, c.initOp) = findFill(c.acc, op);
+  if (!c.init)
     return std::nullopt;
   return c;
 }
@@ -168,7 +223,7 @@ struct Epilogue {
 std::optional<Epilogue> matchEpilogue(Contraction c) {
   linalg::GenericOp found;
   for (Operation *user : c.acc.getUsers()) {
-    if (user == c.op || user == c.fill || isa<memref::DeallocOp>(user))
+    if (user == c.op || user == c.initOp || isa<memref::DeallocOp>(user))
       continue;
     auto g = dyn_cast<linalg::GenericOp>(user);
     if (!g || (found && found != g))
@@ -297,8 +352,7 @@ public:
 private:
   void emitTile(Value m0, int64_t mr, Value t) {
     int64_t vecs = c.width / kLanes;
-    Value init =
-        vector::BroadcastOp::create(b, loc, vecType, c.fill.getInputs()[0]);
+    Value init = vector::BroadcastOp::create(b, loc, vecType, c.init);
     SmallVector<Value> accs(mr * vecs, init);
     SmallVector<Value> rowA;
     for (int64_t i = 0; i < mr; ++i)
@@ -417,14 +471,19 @@ private:
 } // namespace
 
 void mlir::xfmr::emitPackedMatmulKernels(func::FuncOp func) {
-  SmallVector<Contraction> found;
+  SmallVector<linalg::GenericOp> candidates;
   func.walk([&](linalg::GenericOp op) {
-    if (std::optional<Contraction> c = matchContraction(op))
-      found.push_back(*c);
+    if (matchContraction(op))
+      candidates.push_back(op);
   });
   IRRewriter rw(func.getContext());
   SmallVector<Operation *> mathOps;
-  for (Contraction &c : found) {
+  for (linalg::GenericOp candidate : candidates) {
+    // Matched again: an earlier kernel may have removed ops around it.
+    std::optional<Contraction> match = matchContraction(candidate);
+    if (!match)
+      continue;
+    Contraction &c = *match;
     std::optional<Epilogue> e = matchEpilogue(c);
     rw.setInsertionPoint(e ? e->op.getOperation() : c.op.getOperation());
     PackedKernelEmitter emitter(rw, c.op.getLoc(), c, e);
@@ -432,7 +491,14 @@ void mlir::xfmr::emitPackedMatmulKernels(func::FuncOp func) {
     if (e)
       rw.eraseOp(e->op);
     rw.eraseOp(c.op);
-    rw.eraseOp(c.fill);
+    // The initial value is in the registers now; a fill that a copy into
+    // another accumulator still reads stays.
+    auto fill = dyn_cast<linalg::FillOp>(c.initOp);
+    bool initRead = fill && llvm::any_of(c.acc.getUsers(), [](Operation *u) {
+                      return isa<memref::CopyOp>(u);
+                    });
+    if (!initRead)
+      rw.eraseOp(c.initOp);
     // Without the epilogue's read, the accumulator buffer is unused.
     if (e && c.acc.getDefiningOp<memref::AllocOp>() &&
         llvm::all_of(c.acc.getUsers(),

@@ -180,7 +180,8 @@ def PackWeights : Pass<"xfmr-pack-weights", "ModuleOp"> {
            /*default=*/"true",
            "Add <f>_prepare / <f>_prepared for weights passed as arguments">
   ];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
 }

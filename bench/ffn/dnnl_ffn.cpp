@@ -109,17 +109,17 @@ extern "C" void ffn_dnnl_run(void *handle, const float *x, float *y) {
   Ffn &p = *static_cast<Ffn *>(handle);
   p.x.set_data_handle(const_cast<float *>(x));
   p.y.set_data_handle(y);
-  p.gate.execute(p.strm, {{DNNL_ARG_SRC, p.x},
-                          {DNNL_ARG_WEIGHTS, p.wg},
-                          {DNNL_ARG_DST, p.sg}});
+  p.gate.execute(
+      p.strm,
+      {{DNNL_ARG_SRC, p.x}, {DNNL_ARG_WEIGHTS, p.wg}, {DNNL_ARG_DST, p.sg}});
   p.up.execute(p.strm,
                {{DNNL_ARG_SRC, p.x},
                 {DNNL_ARG_WEIGHTS, p.wu},
                 {DNNL_ARG_DST, p.h},
                 {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, p.sg}});
-  p.down.execute(p.strm, {{DNNL_ARG_SRC, p.h},
-                          {DNNL_ARG_WEIGHTS, p.wd},
-                          {DNNL_ARG_DST, p.y}});
+  p.down.execute(
+      p.strm,
+      {{DNNL_ARG_SRC, p.h}, {DNNL_ARG_WEIGHTS, p.wd}, {DNNL_ARG_DST, p.y}});
   p.strm.wait();
 }
 

@@ -73,11 +73,7 @@ static Pipeline build(int tt, std::vector<Argument> &args) {
         .vectorize(fi, vec)
         .unroll(fi)
         .unroll(t);
-    acc->update()
-        .reorder(fi, t, r)
-        .vectorize(fi, vec)
-        .unroll(fi)
-        .unroll(t);
+    acc->update().reorder(fi, t, r).vectorize(fi, vec).unroll(fi).unroll(t);
   }
   y.vectorize(di, vec).parallel(dO);
   y.update()

@@ -25,8 +25,8 @@ int ffn_openblas_set_threads(int n) {
   return openblas_get_num_threads();
 }
 
-void *ffn_openblas_create(int t, int d, int f, const float *wg,
-                          const float *wu, const float *wd) {
+void *ffn_openblas_create(int t, int d, int f, const float *wg, const float *wu,
+                          const float *wd) {
   ffn_t *h = calloc(1, sizeof(ffn_t));
   h->t = t, h->d = d, h->f = f, h->wg = wg, h->wu = wu, h->wd = wd;
   h->g = aligned_alloc(64, sizeof(float) * (size_t)t * f + 64);
@@ -56,8 +56,8 @@ void ffn_openblas_run(void *p, const float *x, float *y) {
   for (size_t i = 0; i < n; ++i)
     g[i] = g[i] / (1.f + expf(-g[i])) * u[i];
   if (t == 1)
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, d, f, 1.f, h->wd, f, g, 1, 0.f,
-                y, 1);
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, d, f, 1.f, h->wd, f, g, 1, 0.f, y,
+                1);
   else
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, d, f, 1.f, g, f,
                 h->wd, f, 0.f, y, d);

@@ -36,9 +36,9 @@ __attribute__((noinline)) long fmaKernel(long iters) {
                    "vpxord %%zmm31, %%zmm31, %%zmm31\n\t"
                    "1:\n\t" FMA1(0) FMA1(1) FMA1(2) FMA1(3) FMA1(4) FMA1(5)
                        FMA1(6) FMA1(7) FMA1(8) FMA1(9) FMA1(10) FMA1(11)
-                           FMA1(12) FMA1(13) FMA1(14) FMA1(15) FMA1(16)
-                               FMA1(17) FMA1(18) FMA1(19) FMA1(20) FMA1(21)
-                                   FMA1(22) FMA1(23) "dec %0\n\tjnz 1b\n\t"
+                           FMA1(12) FMA1(13) FMA1(14) FMA1(15) FMA1(16) FMA1(17)
+                               FMA1(18) FMA1(19) FMA1(20) FMA1(21) FMA1(22)
+                                   FMA1(23) "dec %0\n\tjnz 1b\n\t"
                    : "+r"(iters)
                    :
                    : CLOB);
@@ -76,7 +76,8 @@ extern "C" double ffn_probe_read_gbs(int threads, int streams) {
   if (streams < 1 || streams > 8 || threads < 1)
     return 0;
   const size_t n = (size_t(1) << 30) / sizeof(float);
-  float *buf = static_cast<float *>(std::aligned_alloc(4096, n * sizeof(float)));
+  float *buf =
+      static_cast<float *>(std::aligned_alloc(4096, n * sizeof(float)));
   if (!buf)
     return 0;
   const size_t chunk = n / threads;

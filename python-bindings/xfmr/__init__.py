@@ -113,11 +113,17 @@ class Executable:
         return Function(self, name)
 
     def __call__(self, *args):
-        """Calls the only function of the module."""
-        if len(self.functions) != 1:
+        """Calls the only function of the module (its weight-preparation
+        entries <f>_prepare / <f>_prepared do not count)."""
+        names = set(self.functions)
+        own = [n for n in self.functions
+               if not (n.endswith("_prepare") and n[:-len("_prepare")] in names)
+               and not (n.endswith("_prepared")
+                        and n[:-len("_prepared")] in names)]
+        if len(own) != 1:
             raise Error("the module has %d functions (%s); call one by name"
-                        % (len(self.functions), ", ".join(self.functions)))
-        return Function(self, self.functions[0])(*args)
+                        % (len(own), ", ".join(own)))
+        return Function(self, own[0])(*args)
 
 
 def compile(source, target="cpu", shared_library=None, **options):

@@ -38,7 +38,8 @@ def test_call_numpy(exe):
     y = exe.lin(x, w, b)
     assert isinstance(y, np.ndarray) and y.dtype == np.float32
     assert_close("linear", y, ref.linear(x, w, b))
-    assert exe.functions == ["lin", "two"]
+    # lin_prepare / lin_prepared: the weight-preparation form of lin.
+    assert exe.functions == ["lin", "lin_prepare", "lin_prepared", "two"]
     assert exe["lin"].signature["args"][0] == {"name": "x", "dtype": "f32",
                                                "shape": (None, 4)}
 
@@ -91,7 +92,7 @@ def test_call_errors(exe):
     with pytest.raises(xfmr.Error, match="expected element type f32, got i32"):
         exe.lin(x, w, b.astype(np.int32))
     with pytest.raises(AttributeError, match="no function 'nope'; the module "
-                       "has: lin, two"):
+                       "has: lin, lin_prepare, lin_prepared, two"):
         exe.nope
     with pytest.raises(xfmr.Error, match="2 functions"):
         exe(x, w, b)
