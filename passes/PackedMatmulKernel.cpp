@@ -337,28 +337,82 @@ public:
     // while every row tile passes over them.
     int64_t blockTiles = c.width == kPanel ? 4 : 2;
     Value blocks = ceilDiv(tiles, blockTiles);
+    // A long reduction is split into steps of kBlockSteps, so that the
+    // block's weight (blockTiles x kBlockSteps x 32 or 64 floats, 256 KiB)
+    // stays in L2 while every row tile passes over it; partial sums wait in
+    // the accumulator buffer between steps.
+    std::optional<int64_t> staticDepth = staticDim(c.a, 1);
+    blocked = !staticDepth || *staticDepth > kBlockSteps * 3 / 2;
     scf::ParallelOp::create(
         b, loc, ValueRange{idx(0)}, ValueRange{blocks}, ValueRange{idx(1)},
         [&](OpBuilder &, Location, ValueRange ivs) {
           Value t0 = mul(ivs[0], blockTiles);
           Value t1 = min(add(t0, blockTiles), tiles);
-          tiled(rows, rowTile, [&](Value m0, int64_t mr) {
-            forLoop(t0, t1, idx(1), [&](Value t) { emitTile(m0, mr, t); });
+          auto rowTiles = [&](Value k0, Value k1, Value first, Value last) {
+            tiled(rows, rowTile, [&](Value m0, int64_t mr) {
+              forLoop(t0, t1, idx(1), [&](Value t) {
+                emitTile(m0, mr, t, k0, k1, first, last);
+              });
+            });
+          };
+          if (!blocked) {
+            rowTiles(idx(0), depth, nullptr, nullptr);
+            return;
+          }
+          // (At least one step, so that K = 0 still reaches the epilogue.)
+          Value steps = b.createOrFold<arith::MaxSIOp>(loc, depth, idx(1));
+          forLoop(idx(0), steps, idx(kBlockSteps), [&](Value k0) {
+            Value k1 = min(add(k0, kBlockSteps), depth);
+            Value first = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::eq, k0, idx(0));
+            Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                               k1, depth);
+            rowTiles(k0, k1, first, last);
           });
         });
     return mathOps;
   }
 
+  /// Whether the kernel keeps partial sums in the accumulator buffer (which
+  /// must then stay).
+  bool usesAccumulatorBuffer() const { return blocked; }
+
 private:
-  void emitTile(Value m0, int64_t mr, Value t) {
+  /// Reduction steps per block of a split reduction.
+  static constexpr int64_t kBlockSteps = 512;
+
+  /// One tile over reduction steps [k0, k1): from the initial value when
+  /// `first` (null: unsplit), else from the partial sums in the buffer; to
+  /// the epilogue when `last` (null: unsplit), else back to the buffer.
+  void emitTile(Value m0, int64_t mr, Value t, Value k0, Value k1, Value first,
+                Value last) {
     int64_t vecs = c.width / kLanes;
-    Value init = vector::BroadcastOp::create(b, loc, vecType, c.init);
-    SmallVector<Value> accs(mr * vecs, init);
     SmallVector<Value> rowA;
     for (int64_t i = 0; i < mr; ++i)
       rowA.push_back(add(m0, i));
+    auto partialSums = [&]() {
+      SmallVector<Value> v;
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t h = 0; h < vecs; ++h)
+          v.push_back(vector::LoadOp::create(
+              b, loc, vecType, c.acc, ValueRange{rowA[i], t, idx(h * kLanes)}));
+      return v;
+    };
+    Value init = vector::BroadcastOp::create(b, loc, vecType, c.init);
+    SmallVector<Value> accs(mr * vecs, init);
+    if (first) {
+      SmallVector<Type> types(mr * vecs, vecType);
+      auto ifOp = scf::IfOp::create(b, loc, types, first,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(b, loc, accs);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(b, loc, partialSums());
+      accs.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+    }
     auto loop = scf::ForOp::create(
-        b, loc, idx(0), depth, idx(1), accs,
+        b, loc, k0, k1, idx(1), accs,
         [&](OpBuilder &nb, Location, Value k, ValueRange iter) {
           SmallVector<Value> w;
           for (int64_t h = 0; h < vecs; ++h)
@@ -374,12 +428,36 @@ private:
           scf::YieldOp::create(nb, loc, next);
         });
     accs.assign(loop.getResults().begin(), loop.getResults().end());
+    if (!last) {
+      finishTile(rowA, t, accs);
+      return;
+    }
+    scf::IfOp::create(
+        b, loc, last,
+        [&](OpBuilder &nb, Location) {
+          finishTile(rowA, t, accs);
+          scf::YieldOp::create(nb, loc);
+        },
+        [&](OpBuilder &nb, Location) {
+          storeAccumulators(rowA, t, accs);
+          scf::YieldOp::create(nb, loc);
+        });
+  }
 
+  void storeAccumulators(ArrayRef<Value> rowA, Value t, ArrayRef<Value> accs) {
+    int64_t vecs = c.width / kLanes;
+    for (size_t i = 0; i < rowA.size(); ++i)
+      for (int64_t h = 0; h < vecs; ++h)
+        vector::StoreOp::create(b, loc, accs[i * vecs + h], c.acc,
+                                ValueRange{rowA[i], t, idx(h * kLanes)});
+  }
+
+  /// The finished sums of a tile: through the epilogue, else stored.
+  void finishTile(ArrayRef<Value> rowA, Value t, ArrayRef<Value> accs) {
+    int64_t vecs = c.width / kLanes;
+    int64_t mr = rowA.size();
     if (!e) {
-      for (int64_t i = 0; i < mr; ++i)
-        for (int64_t h = 0; h < vecs; ++h)
-          vector::StoreOp::create(b, loc, accs[i * vecs + h], c.acc,
-                                  ValueRange{rowA[i], t, idx(h * kLanes)});
+      storeAccumulators(rowA, t, accs);
       return;
     }
     Value out = e->op.getDpsInits()[0];
@@ -465,6 +543,7 @@ private:
   Contraction c;
   std::optional<Epilogue> e;
   Value depth, cols;
+  bool blocked = false;
   SmallVector<Operation *> mathOps;
 };
 
@@ -500,7 +579,8 @@ void mlir::xfmr::emitPackedMatmulKernels(func::FuncOp func) {
     if (!initRead)
       rw.eraseOp(c.initOp);
     // Without the epilogue's read, the accumulator buffer is unused.
-    if (e && c.acc.getDefiningOp<memref::AllocOp>() &&
+    if (e && !emitter.usesAccumulatorBuffer() &&
+        c.acc.getDefiningOp<memref::AllocOp>() &&
         llvm::all_of(c.acc.getUsers(),
                      [](Operation *u) { return isa<memref::DeallocOp>(u); })) {
       for (Operation *u : llvm::make_early_inc_range(c.acc.getUsers()))

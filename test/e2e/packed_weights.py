@@ -5,7 +5,7 @@ packed kernels: every case runs both through <f>_prepare + <f>_prepared
 the gate/up fusion off and on, and checks both against the float64
 reference at f32 rtol 1e-4, atol 1e-5. Covers N and F that are not
 multiples of 32 (padded tiles), T = 1 and dynamic T, biases,
-residual adds, f16 storage, and constant weights packed at compile time."""
+residual adds, long reductions split into blocks, f16 storage, and constant weights packed at compile time."""
 import sys
 
 import numpy as np
@@ -50,6 +50,15 @@ for t, d, f, kind in [(1, 64, 128, "silu"), (9, 48, 80, "gelu"),
             gated_ffn_text(t, d, f, kind), [x, wg, wu, wd],
             [ref.gated_ffn(x, wg, wu, wd, kind)])
 
+# Long reductions (K > 768): the kernels split K into blocks of 512 steps and
+# keep partial sums in the accumulator buffer between them.
+for t, d, f in [(9, 1100, 900), (1, 1030, 64)]:
+    x = randn(g, (t, d))
+    wg, wu, wd = weight(g, (f, d)), weight(g, (f, d)), weight(g, (d, f))
+    run_all("gated_ffn <silu> long K T=%d D=%d F=%d" % (t, d, f),
+            gated_ffn_text(t, d, f, "silu"), [x, wg, wu, wd],
+            [ref.gated_ffn(x, wg, wu, wd, "silu")])
+
 # A dynamic token count (the module is compiled per run here; other tests
 # check that one library serves every T).
 d, f = 64, 176
@@ -61,7 +70,7 @@ for t in (1, 7, 64, 130):
             [ref.gated_ffn(x, wg, wu, wd, "silu")])
 
 # Projection epilogues: bias, then a residual add of the input.
-for t, k, n in [(1, 64, 96), (12, 40, 70), (50, 128, 64)]:
+for t, k, n in [(1, 64, 96), (12, 40, 70), (50, 128, 64), (3, 2000, 70)]:
     tx, tw, tb = ttype((t, k)), ttype((n, k)), ttype((n,))
     ty = ttype((t, n))
     x, w, b = randn(g, (t, k)), weight(g, (n, k)), randn(g, (n,))
