@@ -105,13 +105,14 @@ struct OuterParallelLoopsPass
 };
 
 /// Multiplies `work` by the iteration count of a loop with these bounds, when
-/// they are available before `anchor` (else the factor is left out).
+/// they are available before `anchor`; null when they are not (the work is
+/// then unknown).
 Value multiplyTripCount(OpBuilder &b, Location loc, Operation *anchor,
                         Value work, Value lb, Value ub, Value step) {
   Region *region = &anchor->getRegion(0);
   for (Value v : {lb, ub, step})
     if (region->isAncestor(v.getParentRegion()))
-      return work;
+      return nullptr;
   // Convert the bounds to index: loop_nest bounds are index or integers.
   auto toIndex = [&](Value v) -> Value {
     if (v.getType().isIndex())
@@ -135,7 +136,9 @@ Block *innerBlock(Block *block) {
 
 /// An estimate of the scalar iterations an omp.parallel runs: the product of
 /// the work-shared trip counts and of the chain of first scf.for loops in
-/// the body whose bounds are known before the region.
+/// the body; null when a trip count in that chain is only known inside the
+/// region (a kernel's row and reduction loops): such a region is always
+/// forked.
 Value estimateWork(OpBuilder &b, omp::ParallelOp par) {
   Location loc = par.getLoc();
   Value work = arith::ConstantIndexOp::create(b, loc, 1);
@@ -149,13 +152,16 @@ Value estimateWork(OpBuilder &b, omp::ParallelOp par) {
   for (auto [lb, ub, step] :
        llvm::zip(nest.getLoopLowerBounds(), nest.getLoopUpperBounds(),
                  nest.getLoopSteps()))
-    work = multiplyTripCount(b, loc, par, work, lb, ub, step);
+    if (work)
+      work = multiplyTripCount(b, loc, par, work, lb, ub, step);
   Block *block = innerBlock(&nest.getRegion().front());
   while (true) {
     auto loops = block->getOps<scf::ForOp>();
     if (loops.empty())
       break;
     scf::ForOp loop = *loops.begin();
+    if (!work)
+      break;
     work = multiplyTripCount(b, loc, par, work, loop.getLowerBound(),
                              loop.getUpperBound(), loop.getStep());
     block = loop.getBody();
