@@ -43,8 +43,6 @@ namespace {
 constexpr int64_t kLanes = VectorKernelBuilder::kLanes;
 constexpr int64_t kPanel = 2 * kLanes;
 
-bool isStorageFloat(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
-
 /// The strides of `v`'s memref type when they are all static.
 std::optional<SmallVector<int64_t>> staticStrides(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
@@ -57,17 +55,6 @@ std::optional<SmallVector<int64_t>> staticStrides(Value v) {
   if (llvm::any_of(strides, ShapedType::isDynamic))
     return std::nullopt;
   return strides;
-}
-
-bool hasUnitInnerStride(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type || type.getRank() == 0)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
 }
 
 /// Reads or allocates memory at most: nothing another op could observe.

@@ -58,18 +58,12 @@ struct MatmulParts {
   linalg::FillOp fill;
 };
 
-bool isStorageFloat(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
+using xfmr::isStorageFloat;
 
 /// Rank 2 with a unit inner stride: rows can be read as vectors.
-bool hasUnitInnerStride(Value v) {
+bool isRowMajorMatrix(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type || type.getRank() != 2)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
+  return type && type.getRank() == 2 && xfmr::hasUnitInnerStride(v);
 }
 
 FailureOr<MatmulParts> matchMatmul(linalg::MatmulOp op) {
@@ -81,7 +75,7 @@ FailureOr<MatmulParts> matchMatmul(linalg::MatmulOp op) {
   parts.b = op.getInputs()[1];
   parts.c = op.getOutputs()[0];
   for (Value v : {parts.a, parts.b, parts.c})
-    if (!hasUnitInnerStride(v))
+    if (!isRowMajorMatrix(v))
       return failure();
   if (!isStorageFloat(getElementTypeOrSelf(parts.a.getType())) ||
       !isStorageFloat(getElementTypeOrSelf(parts.b.getType())) ||

@@ -21,6 +21,24 @@
 
 namespace mlir::xfmr {
 
+/// A memref (of any rank above 0) whose innermost dimension is contiguous,
+/// so that rows can be read as vectors.
+inline bool hasUnitInnerStride(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// f32, f16 or bf16: the storage types the kernels load and extend to f32.
+inline bool isStorageFloat(Type t) {
+  return t.isF32() || t.isF16() || t.isBF16();
+}
+
 class VectorKernelBuilder {
 public:
   /// f32 lanes of one AVX-512 register: the width of every vector built.
