@@ -93,6 +93,12 @@ struct GPUOptions : public mlir::PassPipelineOptions<GPUOptions> {
 void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm,
                                const CPUOptions &options);
 
+/// Public functions checked and given a C interface, tensors bufferized
+/// with identity-layout function boundaries, temporaries deallocated and
+/// returned buffers owned by the caller: the calling convention both the CPU
+/// and the GPU pipelines compile to.
+void buildBufferizationPipeline(mlir::OpPassManager &pm);
+
 /// Linalg on tensors to the LLVM dialect: bufferization, buffer
 /// deallocation, loops, LLVM lowering, C entry points. Registered as
 /// `xfmr-linalg-to-llvm-pipeline`.

@@ -56,8 +56,7 @@ void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm,
   cleanup.addPass(createCSEPass());
 }
 
-void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
-                                           const CPUOptions &options) {
+void mlir::xfmr::buildBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(createPrepareEntryPoints());
 
   // Tensors to buffers. Function boundaries take identity-layout memrefs so
@@ -74,6 +73,11 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
+void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                           const CPUOptions &options) {
+  buildBufferizationPipeline(pm);
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createLowerStridedCopies());

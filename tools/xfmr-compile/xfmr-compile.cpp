@@ -110,6 +110,21 @@ static LogicalResult configurePassManager(PassManager &pm) {
   return success();
 }
 
+/// The input file parsed into `context`, its buffer kept by `sourceMgr` for
+/// the diagnostics of later passes; null after reporting the error.
+static OwningOpRef<ModuleOp> parseInput(llvm::SourceMgr &sourceMgr,
+                                        MLIRContext &context) {
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &error);
+  if (!input) {
+    fail(error);
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  return parseSourceFileWithArgNames(sourceMgr, &context);
+}
+
 static int printModule(ModuleOp module) {
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> out =
@@ -172,16 +187,9 @@ static int compileForCUDA() {
   MLIRContext context(registry);
   // Diagnostics point at the source; a dump of the op adds only noise.
   context.printOpOnDiagnostic(false);
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &error);
-  if (!input)
-    return fail(error);
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFileWithArgNames(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseInput(sourceMgr, context);
   if (!module)
     return 1;
 
@@ -264,17 +272,9 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   // Diagnostics point at the source; a dump of the op adds only noise.
   context.printOpOnDiagnostic(false);
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &error);
-  if (!input)
-    return fail(error);
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
-  OwningOpRef<ModuleOp> module =
-      parseSourceFileWithArgNames(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseInput(sourceMgr, context);
   if (!module)
     return 1;
 
