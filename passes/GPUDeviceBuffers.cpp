@@ -8,6 +8,7 @@
 
 #include "xfmr/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
@@ -23,6 +24,100 @@ namespace {
 
 bool isHostAddressSpace(Value memref) {
   return !cast<BaseMemRefType>(memref.getType()).getMemorySpace();
+}
+
+/// A stream to enqueue on: gpu-to-llvm lowers only the asynchronous forms
+/// of gpu.memcpy and gpu.dealloc.
+Value newStream(OpBuilder &b, Location loc) {
+  Type token = gpu::AsyncTokenType::get(b.getContext());
+  return gpu::WaitOp::create(b, loc, token, ValueRange()).getAsyncToken();
+}
+
+/// Enqueues `dst = src` and waits for it; returns the copy.
+Operation *copyAndWait(OpBuilder &b, Location loc, Value dst, Value src) {
+  Type token = gpu::AsyncTokenType::get(b.getContext());
+  auto copy = gpu::MemcpyOp::create(b, loc, token,
+                                    ValueRange(newStream(b, loc)), dst, src);
+  gpu::WaitOp::create(b, loc, Type(), ValueRange(copy.getAsyncToken()));
+  return copy;
+}
+
+/// Frees managed memory and waits for it.
+void freeAndWait(OpBuilder &b, Location loc, Value memref) {
+  Type token = gpu::AsyncTokenType::get(b.getContext());
+  Value freed = gpu::DeallocOp::create(b, loc, token,
+                                       ValueRange(newStream(b, loc)), memref)
+                    .getAsyncToken();
+  gpu::WaitOp::create(b, loc, Type(), ValueRange(freed));
+}
+
+/// The dynamic sizes of `memref`, for an allocation of the same type.
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      sizes.push_back(memref::DimOp::create(b, loc, memref, i));
+  return sizes;
+}
+
+/// The C entry points take and return ordinary host memory, as on the CPU
+/// target: each argument is copied into managed memory on entry (kernels
+/// cannot read pageable host memory), and each result is copied from
+/// managed memory into a malloc()-ed buffer that the caller owns and frees
+/// with free(), the managed buffers being freed before the return.
+void copyAcrossEntryBoundary(func::FuncOp func) {
+  if (func.isPrivate() || func.isExternal())
+    return;
+  Block &entry = func.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  SmallVector<Value> argumentCopies;
+  for (BlockArgument argument : entry.getArguments()) {
+    auto type = dyn_cast<MemRefType>(argument.getType());
+    if (!type || !isHostAddressSpace(argument) ||
+        !type.getLayout().isIdentity())
+      continue;
+    Location loc = argument.getLoc();
+    SmallVector<Value> sizes = dynamicSizes(b, loc, argument);
+    auto managed = gpu::AllocOp::create(
+        b, loc, type, /*asyncToken=*/Type(),
+        /*asyncDependencies=*/ValueRange(), sizes,
+        /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
+    Operation *copy = copyAndWait(b, loc, managed.getMemref(), argument);
+    // Everything but the size queries and the copy reads the managed copy.
+    llvm::SmallPtrSet<Operation *, 8> boundary = {copy};
+    for (Value size : sizes)
+      boundary.insert(size.getDefiningOp());
+    argument.replaceUsesWithIf(managed.getMemref(), [&](OpOperand &use) {
+      return !boundary.contains(use.getOwner());
+    });
+    argumentCopies.push_back(managed.getMemref());
+  }
+
+  func.walk([&](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    Location loc = ret.getLoc();
+    llvm::SmallDenseMap<Value, Value> hostCopies;
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value result = operand.get();
+      auto type = dyn_cast<MemRefType>(result.getType());
+      if (!type || !isHostAddressSpace(result))
+        continue;
+      Value &host = hostCopies[result];
+      if (!host) {
+        host =
+            memref::AllocOp::create(b, loc, type, dynamicSizes(b, loc, result));
+        copyAndWait(b, loc, host, result);
+      }
+      operand.set(host);
+    }
+    // The results' managed buffers belonged to the caller; now their host
+    // copies do.
+    for (auto [managed, host] : hostCopies)
+      freeAndWait(b, loc, managed);
+    for (Value copy : argumentCopies)
+      freeAndWait(b, loc, copy);
+  });
 }
 
 struct GPUDeviceBuffersPass
@@ -59,21 +154,16 @@ struct GPUDeviceBuffersPass
       } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
         if (!isHostAddressSpace(dealloc.getMemref()))
           continue;
-        // gpu-to-llvm lowers only the asynchronous form of gpu.dealloc:
-        // free on a fresh stream and wait for it.
-        Type token = gpu::AsyncTokenType::get(b.getContext());
-        Value stream =
-            gpu::WaitOp::create(b, loc, token, ValueRange()).getAsyncToken();
-        Value freed = gpu::DeallocOp::create(b, loc, token, ValueRange(stream),
-                                             dealloc.getMemref())
-                          .getAsyncToken();
-        gpu::WaitOp::create(b, loc, Type(), ValueRange(freed));
+        freeAndWait(b, loc, dealloc.getMemref());
         dealloc.erase();
       } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
         linalg::CopyOp::create(b, loc, copy.getSource(), copy.getTarget());
         copy.erase();
       }
     }
+    // After the conversion above, so that the host buffers made here stay
+    // host buffers.
+    copyAcrossEntryBoundary(getOperation());
   }
 };
 

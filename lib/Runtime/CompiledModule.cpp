@@ -20,7 +20,9 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <cstring>
@@ -92,6 +94,8 @@ CompiledModule::loadSharedLibrary(StringRef path) {
         return sym;
       }))
     return makeError(path + ": " + llvm::toString(std::move(e)));
+  module->takeDeviceError = reinterpret_cast<const char *(*)()>(
+      dlsym(handle, "xfmr_cuda_take_error"));
   return module;
 }
 
@@ -142,9 +146,8 @@ CompiledModule::loadMLIRFile(StringRef path, const CPUTargetOptions &options,
   return fromLLVMDialect(*module, options);
 }
 
-Expected<std::unique_ptr<CompiledModule>>
-CompiledModule::load(StringRef path, const CPUTargetOptions &options,
-                     const CPUOptions *pipelineOptions) {
+/// Whether `path` is an ELF file (a shared library) rather than MLIR text.
+static Expected<bool> isELFFile(StringRef path) {
   Expected<llvm::sys::fs::file_t> file =
       llvm::sys::fs::openNativeFileForRead(path);
   if (!file)
@@ -156,12 +159,74 @@ CompiledModule::load(StringRef path, const CPUTargetOptions &options,
   if (!read)
     return makeError("cannot read '" + path +
                      "': " + llvm::toString(read.takeError()));
-  if (*read == 4 && std::memcmp(magic,
-                                "\x7f"
-                                "ELF",
-                                4) == 0)
+  return *read == 4 && std::memcmp(magic,
+                                   "\x7f"
+                                   "ELF",
+                                   4) == 0;
+}
+
+Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::load(StringRef path, const CPUTargetOptions &options,
+                     const CPUOptions *pipelineOptions) {
+  Expected<bool> elf = isELFFile(path);
+  if (!elf)
+    return elf.takeError();
+  if (*elf)
     return loadSharedLibrary(path);
   return loadMLIRFile(path, options, pipelineOptions);
+}
+
+Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::loadForGPU(StringRef path, const GPUOptions &pipelineOptions,
+                           const NVPTXTargetOptions &options) {
+  Expected<bool> elf = isELFFile(path);
+  if (!elf)
+    return elf.takeError();
+  if (*elf) {
+    Expected<std::unique_ptr<CompiledModule>> module = loadSharedLibrary(path);
+    if (module && !(*module)->isGPUModule())
+      return makeError("'" + path +
+                       "' was compiled for the CPU (compile it with "
+                       "xfmr-compile --target=cuda --emit=shared)");
+    return module;
+  }
+
+  std::string message;
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &message);
+  if (!file)
+    return makeError("cannot open '" + path +
+                     "': " + StringRef(message).rsplit(": ").second);
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFileWithArgNames(sourceMgr, &context);
+  if (!module)
+    return makeError("cannot parse '" + path + "':\n" +
+                     StringRef(diagnostics).rtrim());
+  if (failed(lowerToGPUBinaries(*module, pipelineOptions)))
+    return makeError("cannot compile '" + path + "' for the GPU:\n" +
+                     StringRef(diagnostics).rtrim());
+  // The library only has to exist until it is loaded.
+  SmallString<128> libraryPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "xfmr-gpu-module", "so", libraryPath))
+    return makeError("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeLibrary(libraryPath);
+  SmallString<128> headerPath(libraryPath);
+  llvm::sys::path::replace_extension(headerPath, "h");
+  llvm::FileRemover removeHeader(headerPath);
+  if (Error e = emitGPUArtifact(*module, options, GPUEmitKind::SharedLibrary,
+                                libraryPath))
+    return makeError("cannot compile '" + path +
+                     "' for the GPU: " + llvm::toString(std::move(e)));
+  return loadSharedLibrary(libraryPath);
 }
 
 Expected<const EntrySignature *>
@@ -308,6 +373,10 @@ CompiledModule::call(const EntrySignature &entry, ArrayRef<HostTensor> inputs) {
   args.push_back(resultBuffer.data());
 
   fn->second(args.data());
+  // The kernel runtime records the first failure of the call (no driver, a
+  // kernel fault, out of memory) and skips the GPU work after it; its
+  // results are then meaningless and freed below.
+  const char *deviceError = takeDeviceError ? takeDeviceError() : nullptr;
 
   // Take over every result buffer first, so that all of them are freed even
   // if one turns out to be malformed.
@@ -321,6 +390,9 @@ CompiledModule::call(const EntrySignature &entry, ArrayRef<HostTensor> inputs) {
       owners[allocated] = std::shared_ptr<void>(allocated, std::free);
     w += 3 + 2 * r.getRank();
   }
+
+  if (deviceError)
+    return makeError("'" + entry.name + "' failed on the GPU: " + deviceError);
 
   SmallVector<HostTensor, 1> results;
   for (auto [i, r] : llvm::enumerate(entry.results)) {

@@ -19,7 +19,12 @@ non-zero if anything failed, so a lit test is simply a script ending in
 `sys.exit(h.finish())`.
 
 Tools are found through XFMR_RUN / XFMR_COMPILE / XFMR_OPT, else PATH (the
-e2e lit.local.cfg prepends the build's bin directory). With
+e2e lit.local.cfg prepends the build's bin directory).
+
+XFMR_E2E_TARGET=cuda runs every module on the GPU instead: xfmr-compile and
+xfmr-run get --target=cuda, and of the pipeline options a test passes only
+those the GPU pipeline has are kept (the CPU's kernel and thread options
+select nothing there, so such a run checks the GPU code again). With
 XFMR_E2E_IR_ONLY=1 nothing is executed: every module is only parsed and
 verified with xfmr-opt and the references are computed, which checks the
 tests themselves before the lowering exists. XFMR_E2E_KEEP=1 keeps the
@@ -75,6 +80,37 @@ def _run(cmd):
         return subprocess.run(cmd, capture_output=True, text=True)
     except OSError as e:
         raise ToolError("cannot run %s: %s" % (cmd[0], e))
+
+
+def target():
+    """"cpu" (default) or "cuda", from XFMR_E2E_TARGET."""
+    t = os.environ.get("XFMR_E2E_TARGET", "") or "cpu"
+    if t not in ("cpu", "cuda"):
+        raise ToolError("XFMR_E2E_TARGET=%s: expected cpu or cuda" % t)
+    return t
+
+
+# Options of the CPU pipeline that the GPU pipeline also has.
+_GPU_PIPELINE_OPTIONS = ("fuse-gate-up", "moe-all-experts")
+
+
+def _for_target(run_args):
+    """The xfmr-run flags for the selected target: on the GPU, CPU-only
+    flags are dropped and pipeline options narrowed to the GPU's."""
+    if target() != "cuda":
+        return list(run_args)
+    out = ["--target=cuda"]
+    for a in run_args:
+        if a.startswith("--threads="):
+            continue
+        if a.startswith("--pipeline-options="):
+            kept = [o for o in a.split("=", 1)[1].split()
+                    if o.split("=")[0] in _GPU_PIPELINE_OPTIONS]
+            if kept:
+                out.append("--pipeline-options=" + " ".join(kept))
+            continue
+        out.append(a)
+    return out
 
 
 def ir_only():
@@ -294,6 +330,8 @@ class Module:
                             "(set XFMR_COMPILE or PATH)")
         so = os.path.join(self.h.workdir, self.name + ".so")
         cmd = [tool, self.path, "-o", so, "--emit=shared", opt_level]
+        if target() == "cuda":
+            cmd.append("--target=cuda")
         p = _run(cmd)
         self.compile_count += 1
         if p.returncode != 0 or not os.path.exists(so):
@@ -326,7 +364,8 @@ class Harness:
         self.ir_only = ir_only()
         self.max_abs_seen = 0.0
         if title:
-            print("== %s" % title)
+            print("== %s%s" % (title, " (on the GPU)"
+                               if target() == "cuda" else ""))
         if self.ir_only:
             print("(XFMR_E2E_IR_ONLY: modules are parsed with xfmr-opt, "
                   "nothing is executed)")
@@ -372,7 +411,7 @@ class Harness:
         cmd += ["--output=@" + p for p in out_paths]
         if benchmark:
             cmd.append("--benchmark=%d" % benchmark)
-        cmd += list(run_args)
+        cmd += _for_target(run_args)
         p = _run(cmd)
         if p.returncode != 0:
             raise ToolError("xfmr-run failed (exit %d): %s\n%s"

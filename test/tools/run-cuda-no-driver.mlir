@@ -13,3 +13,12 @@
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// A GPU library loads without a driver; its first call reports the missing
+// driver as an error of the call.
+// RUN: xfmr-compile %s --target=cuda -o %t.so
+// RUN: not xfmr-run %t.so --input="4xf32=1 2 3 4" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=LIBRARY
+// LIBRARY: xfmr-run: error: 'f' failed on the GPU: no CUDA driver (libcuda.so.1 not found)
+// RUN: not xfmr-run %t.so --target=cuda --input="4xf32=1 2 3 4" 2>&1 \
+// RUN:   | FileCheck %s

@@ -11,7 +11,10 @@
 // LLVM IR, assembly, an object file and a shared library with its C header.
 // With --target=cuda, mlir is the output of the GPU pipeline (host code in
 // the LLVM dialect, kernels as PTX in a gpu.binary), llvm the host code as
-// LLVM IR, ptx the kernels' PTX and cubin the kernels assembled by ptxas.
+// LLVM IR, ptx the kernels' PTX, cubin the kernels assembled by ptxas and
+// shared a host library with the CPU target's C entry points, the kernels
+// embedded and the kernel runtime (lib/Runtime/CudaKernelRuntime.cpp)
+// linked in.
 //
 //===----------------------------------------------------------------------===//
 
@@ -153,9 +156,8 @@ static int compileForCUDA() {
     return fail("unknown --emit '" + emitName +
                 "' for --target=cuda (expected linalg, mlir, llvm, ptx, "
                 "cubin or shared)");
-  if (*emit == GPUEmit::Shared)
-    return fail("--emit=shared is not implemented yet for --target=cuda "
-                "(use --emit=mlir, llvm, ptx or cubin)");
+  if (*emit == GPUEmit::Shared && outputFilename == "-")
+    return fail("--emit=shared writes a file: name it with -o FILE.so");
   if (llvm::Error e = checkGPUArch(gpuArch))
     return fail(llvm::toString(std::move(e)));
   if (optLevel > 3)
@@ -167,6 +169,10 @@ static int compileForCUDA() {
   NVPTXTargetOptions targetOptions;
   targetOptions.chip = gpuArch;
   targetOptions.ptxas = ptxasPath;
+  targetOptions.host.optLevel = optLevel;
+  targetOptions.host.cpu = mcpu;
+  targetOptions.host.features = mattr;
+  targetOptions.host.linker = linker;
   // Catch a missing ptxas before spending time in the pipeline.
   if (*emit == GPUEmit::Cubin) {
     llvm::Expected<std::string> ptxas = findPtxas(ptxasPath);
@@ -208,9 +214,10 @@ static int compileForCUDA() {
     return 1;
   if (*emit == GPUEmit::MLIR)
     return printModule(*module);
-  GPUEmitKind kind = *emit == GPUEmit::LLVM  ? GPUEmitKind::LLVMIR
-                     : *emit == GPUEmit::PTX ? GPUEmitKind::PTX
-                                             : GPUEmitKind::Cubin;
+  GPUEmitKind kind = *emit == GPUEmit::LLVM    ? GPUEmitKind::LLVMIR
+                     : *emit == GPUEmit::PTX   ? GPUEmitKind::PTX
+                     : *emit == GPUEmit::Cubin ? GPUEmitKind::Cubin
+                                               : GPUEmitKind::SharedLibrary;
   if (llvm::Error e =
           emitGPUArtifact(*module, targetOptions, kind, outputFilename))
     return fail(llvm::toString(std::move(e)));

@@ -8,9 +8,12 @@
 //
 // .mlir files are compiled by the CPU pipeline and JIT-compiled; shared
 // libraries from xfmr-compile --emit=shared are dlopen()ed. --target=cuda
-// loads the CUDA driver (libcuda.so.1) at run time and reports when there
-// is none. Every input is checked against the function's signature before
-// the call, and every error names what is wrong and exits non-zero.
+// runs on the first GPU: a library from xfmr-compile --target=cuda
+// --emit=shared, or an .mlir file compiled by the GPU pipeline into one; the
+// CUDA driver (libcuda.so.1) is loaded at run time, and its absence or any
+// GPU failure is reported as an error. Every input is checked against the
+// function's signature before the call, and every error names what is wrong and
+// exits non-zero.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,8 +65,10 @@ static cl::opt<unsigned>
                    cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<std::string> pipelineOptions(
     "pipeline-options",
-    cl::desc("Options of the CPU pipeline, as for xfmr-opt's "
-             "--xfmr-cpu-pipeline=\"...\", e.g. \"vectorize=false\""),
+    cl::desc("Options of the pipeline that compiles an .mlir module, as "
+             "for xfmr-opt's --xfmr-cpu-pipeline=\"...\" (e.g. "
+             "\"vectorize=false\") or, with --target=cuda, "
+             "--xfmr-gpu-pipeline=\"...\" (e.g. \"chip=sm_80\")"),
     cl::value_desc("options"), cl::cat(category));
 static cl::opt<std::string>
     targetName("target",
@@ -144,9 +149,14 @@ int main(int argc, char **argv) {
     inputs.push_back(std::move(*tensor));
   }
 
+  if (targetName != "cpu" && targetName != "cuda")
+    return fail("unknown --target '" + targetName + "' (expected cpu or cuda)");
+  llvm::Expected<std::unique_ptr<CompiledModule>> module =
+      std::unique_ptr<CompiledModule>();
   if (targetName == "cuda") {
     // The driver is looked up at run time, so that xfmr needs none to build
-    // or to run on the CPU.
+    // or to run on the CPU. Checked here first for a clear message; the
+    // module's own kernel runtime loads it again.
     auto driver = CudaDriver::load();
     if (!driver)
       return fail(llvm::toString(driver.takeError()));
@@ -155,20 +165,25 @@ int main(int argc, char **argv) {
     auto device = (*driver)->describeDevice(0);
     if (!device)
       return fail(llvm::toString(device.takeError()));
-    return fail("found " + *device +
-                ", but running modules on the GPU is not implemented yet "
-                "(xfmr-compile --target=cuda compiles them to PTX and cubin)");
+    std::unique_ptr<GPUOptions> gpuOptions =
+        GPUOptions::createFromString(pipelineOptions);
+    if (!gpuOptions)
+      return fail("invalid --pipeline-options '" + pipelineOptions + "'");
+    if (llvm::Error e = checkGPUArch(gpuOptions->chip))
+      return fail(llvm::toString(std::move(e)));
+    NVPTXTargetOptions options;
+    options.chip = gpuOptions->chip;
+    options.host.optLevel = optLevel;
+    module = CompiledModule::loadForGPU(moduleFilename, *gpuOptions, options);
+  } else {
+    std::unique_ptr<CPUOptions> cpuOptions =
+        CPUOptions::createFromString(pipelineOptions);
+    if (!cpuOptions)
+      return fail("invalid --pipeline-options '" + pipelineOptions + "'");
+    CPUTargetOptions options;
+    options.optLevel = optLevel;
+    module = CompiledModule::load(moduleFilename, options, cpuOptions.get());
   }
-  if (targetName != "cpu")
-    return fail("unknown --target '" + targetName + "' (expected cpu or cuda)");
-
-  std::unique_ptr<CPUOptions> cpuOptions =
-      CPUOptions::createFromString(pipelineOptions);
-  if (!cpuOptions)
-    return fail("invalid --pipeline-options '" + pipelineOptions + "'");
-  CPUTargetOptions options;
-  options.optLevel = optLevel;
-  auto module = CompiledModule::load(moduleFilename, options, cpuOptions.get());
   if (!module)
     return fail(llvm::toString(module.takeError()));
 

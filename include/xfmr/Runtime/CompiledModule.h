@@ -21,6 +21,7 @@
 #include "xfmr/Runtime/Tensor.h"
 #include "xfmr/Target/CPU.h"
 #include "xfmr/Target/EntryABI.h"
+#include "xfmr/Target/NVPTX.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
@@ -58,6 +59,17 @@ public:
   static llvm::Expected<std::unique_ptr<CompiledModule>>
   load(llvm::StringRef path, const CPUTargetOptions &options = {},
        const CPUOptions *pipelineOptions = nullptr);
+
+  /// The GPU target: a shared library from `xfmr-compile --target=cuda
+  /// --emit=shared` is loaded as is; an .mlir file goes through the GPU
+  /// pipeline (`pipelineOptions`) and NVPTX into a temporary shared library
+  /// first. A CPU library is refused.
+  static llvm::Expected<std::unique_ptr<CompiledModule>>
+  loadForGPU(llvm::StringRef path, const GPUOptions &pipelineOptions,
+             const NVPTXTargetOptions &options);
+
+  /// Whether the module runs on the GPU (its kernel runtime is linked in).
+  bool isGPUModule() const { return takeDeviceError != nullptr; }
 
   const Manifest &getManifest() const { return manifest; }
 
@@ -98,6 +110,9 @@ private:
   std::unique_ptr<ExecutionEngine> engine;
   Manifest manifest;
   llvm::StringMap<PackedFn> packedEntries;
+  /// GPU modules (--target=cuda --emit=shared): their kernel runtime's
+  /// `xfmr_cuda_take_error`, asked after every call; null for CPU modules.
+  const char *(*takeDeviceError)() = nullptr;
 };
 
 } // namespace xfmr

@@ -28,6 +28,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
@@ -54,6 +55,11 @@ struct CPUTargetOptions {
   /// Compiler driver used to link shared libraries. Empty: $XFMR_CLANG, else
   /// the clang found when xfmr was configured (getDefaultLinker()).
   std::string linker;
+  /// Further inputs of the link after the object file (archives, -l flags):
+  /// the GPU target links its kernel runtime this way.
+  std::vector<std::string> extraLinkInputs;
+  /// Declarations added to the generated C header (generateCHeader()).
+  std::string headerAddendum;
 };
 
 enum class CPUEmitKind { LLVMIR, Assembly, Object, SharedLibrary };
@@ -121,8 +127,8 @@ llvm::Error emitCPUArtifact(ModuleOp llvmDialectModule,
                             llvm::StringRef outputPath);
 
 /// Links `objectPath` into the shared library `outputPath` with the linker
-/// of `options` (`<clang> -shared -o out obj -lm`, plus `-lomp` with
-/// `linkOpenMP`).
+/// of `options` (`<clang> -shared -o out obj <extraLinkInputs> -lm`, plus
+/// `-lomp` with `linkOpenMP`).
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef outputPath,
                               const CPUTargetOptions &options,

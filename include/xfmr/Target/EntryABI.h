@@ -132,9 +132,11 @@ llvm::Expected<Manifest> parseManifest(llvm::StringRef text);
 /// The C header declaring the entry points of `manifest`: one descriptor
 /// struct per (rank, element type), one result struct per multi-result
 /// function, each typed entry, each packed entry and the manifest.
-/// `libraryName` only appears in comments and the include guard.
+/// `libraryName` only appears in comments and the include guard;
+/// `addendum` (declarations with their comments) goes after the manifest.
 std::string generateCHeader(const Manifest &manifest,
-                            llvm::StringRef libraryName);
+                            llvm::StringRef libraryName,
+                            llvm::StringRef addendum = "");
 
 } // namespace mlir::xfmr
 

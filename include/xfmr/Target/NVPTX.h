@@ -18,6 +18,7 @@
 #define XFMR_TARGET_NVPTX_H
 
 #include "xfmr/Pipelines.h"
+#include "xfmr/Target/CPU.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -36,9 +37,11 @@ struct NVPTXTargetOptions {
   std::string chip = "sm_90";
   /// ptxas for cubins. Empty: findPtxas()'s search.
   std::string ptxas;
+  /// The host side of --emit=shared: optimisation level, host CPU, linker.
+  CPUTargetOptions host;
 };
 
-enum class GPUEmitKind { LLVMIR, PTX, Cubin };
+enum class GPUEmitKind { LLVMIR, PTX, Cubin, SharedLibrary };
 
 /// The architectures the GPU target supports: sm_80, sm_89 and sm_90.
 llvm::ArrayRef<llvm::StringRef> getSupportedGPUArchs();
@@ -67,9 +70,17 @@ llvm::Expected<std::string> findPtxas(llvm::StringRef override);
 llvm::Expected<std::string>
 assemblePTX(llvm::StringRef ptx, llvm::StringRef chip, llvm::StringRef ptxas);
 
+/// The kernel runtime archive (the mgpu* functions over a dlopen()ed CUDA
+/// driver) that GPU shared libraries link: $XFMR_CUDA_RUNTIME, else next to
+/// the running tool (<bindir>/../lib), else where the build put it.
+llvm::Expected<std::string> findCudaKernelRuntime();
+
 /// Writes one artifact of a module produced by lowerToGPUBinaries() to
-/// `outputPath` ("-" is stdout, except for cubins): the host code as LLVM
-/// IR (PTX embedded, loaded by the driver's JIT), the PTX, or the cubin.
+/// `outputPath` ("-" is stdout, except for cubins and libraries): the host
+/// code as LLVM IR (PTX embedded, loaded by the driver's JIT), the PTX, the
+/// cubin, or a shared library with the CPU target's C entry points, its
+/// manifest and C header, the PTX embedded and the kernel runtime linked in.
+
 llvm::Error emitGPUArtifact(ModuleOp module, const NVPTXTargetOptions &options,
                             GPUEmitKind kind, llvm::StringRef outputPath);
 

@@ -474,8 +474,11 @@ Error mlir::xfmr::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
           llvm::sys::fs::createTemporaryFile("xfmr-link", "log", logPath))
     return makeError("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeLog(logPath);
-  SmallVector<StringRef> args = {program,    "-shared",  "-o",
-                                 outputPath, objectPath, "-lm"};
+  SmallVector<StringRef> args = {program, "-shared", "-o", outputPath,
+                                 objectPath};
+  for (const std::string &input : options.extraLinkInputs)
+    args.push_back(input);
+  args.push_back("-lm");
   // Recorded as a dependency (DT_NEEDED) only where the code calls it.
   if (linkOpenMP)
     args.push_back("-lomp");
@@ -575,7 +578,8 @@ Error mlir::xfmr::emitCPUArtifact(ModuleOp module,
     if (!header)
       return header.takeError();
     (*header)->os() << generateCHeader(manifest,
-                                       llvm::sys::path::filename(outputPath));
+                                       llvm::sys::path::filename(outputPath),
+                                       options.headerAddendum);
     (*header)->keep();
     return Error::success();
   }

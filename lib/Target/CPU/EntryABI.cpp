@@ -313,7 +313,8 @@ static bool isCIdentifier(StringRef s) {
 }
 
 std::string mlir::xfmr::generateCHeader(const Manifest &manifest,
-                                        StringRef libraryName) {
+                                        StringRef libraryName,
+                                        StringRef addendum) {
   std::string s;
   raw_string_ostream os(s);
   std::string guard = "XFMR_GENERATED_";
@@ -427,6 +428,7 @@ std::string mlir::xfmr::generateCHeader(const Manifest &manifest,
     os << ");\nvoid " << entry.getPackedSymbol() << "(void **args);\n\n";
   }
   os << "extern const char " << kManifestSymbol << "[];\n\n"
+     << addendum << (addendum.empty() ? "" : "\n")
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return s;
 }

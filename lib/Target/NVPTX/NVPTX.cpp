@@ -163,9 +163,62 @@ Expected<std::string> mlir::xfmr::assemblePTX(StringRef ptx, StringRef chip,
   return (*cubin)->getBuffer().str();
 }
 
+Expected<std::string> mlir::xfmr::findCudaKernelRuntime() {
+  if (const char *env = std::getenv("XFMR_CUDA_RUNTIME"); env && *env) {
+    if (llvm::sys::fs::exists(env))
+      return std::string(env);
+    return makeError("$XFMR_CUDA_RUNTIME names '" + StringRef(env) +
+                     "', which does not exist");
+  }
+  // The running tool's <bindir>/../lib: the build tree and installs alike.
+  std::string tool = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  if (!tool.empty()) {
+    SmallString<256> path(
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(tool)));
+    llvm::sys::path::append(path, "lib", XFMR_CUDA_RUNTIME_NAME);
+    if (llvm::sys::fs::exists(path))
+      return std::string(path);
+  }
+  if (llvm::sys::fs::exists(XFMR_CUDA_RUNTIME_ARCHIVE))
+    return std::string(XFMR_CUDA_RUNTIME_ARCHIVE);
+  return makeError("cannot find the GPU kernel runtime " +
+                   StringRef(XFMR_CUDA_RUNTIME_NAME) +
+                   " (looked next to the tool and in the build tree; name it "
+                   "with $XFMR_CUDA_RUNTIME)");
+}
+
 Error mlir::xfmr::emitGPUArtifact(ModuleOp module,
                                   const NVPTXTargetOptions &options,
                                   GPUEmitKind kind, StringRef outputPath) {
+  if (kind == GPUEmitKind::SharedLibrary) {
+    // The host code goes through the CPU target's back half (entry-point
+    // ABI, manifest, C header, optimisation, object, link), with the kernel
+    // runtime linked in; the PTX rides along as a constant that the
+    // library's constructor hands to the driver's JIT.
+    if (Error e = getKernelPTX(module).takeError())
+      return e;
+    Expected<std::string> runtime = findCudaKernelRuntime();
+    if (!runtime)
+      return runtime.takeError();
+    CPUTargetOptions host = options.host;
+    host.extraLinkInputs.push_back(*runtime);
+    host.extraLinkInputs.push_back("-ldl");
+    host.extraLinkInputs.push_back("-lpthread");
+    host.headerAddendum =
+        "/* The kernels run on the first CUDA device, through the driver\n"
+        " * (libcuda.so.1) loaded at run time. The entry points take and\n"
+        " * return host memory like those of a CPU library: arguments are\n"
+        " * copied to the device on entry and results back on return.\n"
+        " * A failure (no driver, a kernel fault, out of device memory)\n"
+        " * skips the remaining GPU work of the call; after every call,\n"
+        " * xfmr_cuda_take_error() returns its message, or NULL if the call\n"
+        " * succeeded, and clears it. XFMR_CUDA_PROFILE=1 in the\n"
+        " * environment times every kernel and prints the totals to stderr\n"
+        " * when the library is unloaded. */\n"
+        "const char *xfmr_cuda_take_error(void);\n";
+    return emitCPUArtifact(module, host, CPUEmitKind::SharedLibrary,
+                           outputPath);
+  }
   std::string contents;
   if (kind == GPUEmitKind::LLVMIR) {
     llvm::LLVMContext llvmContext;

@@ -13,9 +13,13 @@
 // RUN: not xfmr-compile %s --target=cuda --emit=obj 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=EMIT
 // EMIT: xfmr-compile: error: unknown --emit 'obj' for --target=cuda (expected linalg, mlir, llvm, ptx, cubin or shared)
-// RUN: not xfmr-compile %s --target=cuda -o %t.so 2>&1 \
+// RUN: not xfmr-compile %s --target=cuda 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=SHARED
-// SHARED: xfmr-compile: error: --emit=shared is not implemented yet for --target=cuda (use --emit=mlir, llvm, ptx or cubin)
+// SHARED: xfmr-compile: error: --emit=shared writes a file: name it with -o FILE.so
+// RUN: env XFMR_CUDA_RUNTIME=/nonexistent/libxfmr_cuda_runtime.a \
+// RUN:   not xfmr-compile %s --target=cuda -o %t.so 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=RUNTIME
+// RUNTIME: xfmr-compile: error: $XFMR_CUDA_RUNTIME names '/nonexistent/libxfmr_cuda_runtime.a', which does not exist
 // RUN: not xfmr-compile %s --target=cuda --emit=ptx --pipeline-options="frobnicate=1" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=PIPE
 // PIPE: xfmr-compile: error: invalid --pipeline-options 'frobnicate=1'
