@@ -61,6 +61,41 @@ SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value memref) {
   return sizes;
 }
 
+/// Constant tensors (memref.get_global) live in the library's host memory,
+/// which kernels cannot read: each is copied into managed memory at the
+/// start of the function that reads it and freed before it returns. (A
+/// copy per call; weights that should stay on the device are better passed
+/// as arguments.)
+void copyConstantsToDevice(func::FuncOp func,
+                           ArrayRef<memref::GetGlobalOp> globals) {
+  if (globals.empty() || func.isExternal())
+    return;
+  Block &entry = func.getBody().front();
+  SmallVector<Value> copies;
+  for (memref::GetGlobalOp global : globals) {
+    // The reference has no operands: it can move to the entry block, where
+    // the copy dominates every use and every return.
+    global->moveBefore(&entry, entry.begin());
+    OpBuilder b(global->getContext());
+    b.setInsertionPointAfter(global);
+    Location loc = global.getLoc();
+    auto managed = gpu::AllocOp::create(
+        b, loc, global.getType(), /*asyncToken=*/Type(),
+        /*asyncDependencies=*/ValueRange(), /*dynamicSizes=*/ValueRange(),
+        /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
+    Operation *copy = copyAndWait(b, loc, managed.getMemref(), global);
+    global.getResult().replaceUsesWithIf(
+        managed.getMemref(),
+        [&](OpOperand &use) { return use.getOwner() != copy; });
+    copies.push_back(managed.getMemref());
+  }
+  func.walk([&](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    for (Value copy : copies)
+      freeAndWait(b, ret.getLoc(), copy);
+  });
+}
+
 /// The C entry points take and return ordinary host memory, as on the CPU
 /// target: each argument is copied into managed memory on entry (kernels
 /// cannot read pageable host memory), and each result is copied from
@@ -124,19 +159,13 @@ struct GPUDeviceBuffersPass
     : public xfmr::impl::GPUDeviceBuffersBase<GPUDeviceBuffersPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
-    WalkResult walk = getOperation().walk([&](Operation *op) {
-      // A global lives in host memory that kernels cannot read.
-      if (isa<memref::GetGlobalOp>(op)) {
-        op->emitError("constant tensors are not supported by the GPU target "
-                      "yet: pass the value as an argument");
-        return WalkResult::interrupt();
-      }
+    SmallVector<memref::GetGlobalOp> globals;
+    getOperation().walk([&](Operation *op) {
+      if (auto global = dyn_cast<memref::GetGlobalOp>(op))
+        globals.push_back(global);
       if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
         ops.push_back(op);
-      return WalkResult::advance();
     });
-    if (walk.wasInterrupted())
-      return signalPassFailure();
     for (Operation *op : ops) {
       OpBuilder b(op);
       Location loc = op->getLoc();
@@ -163,6 +192,7 @@ struct GPUDeviceBuffersPass
     }
     // After the conversion above, so that the host buffers made here stay
     // host buffers.
+    copyConstantsToDevice(getOperation(), globals);
     copyAcrossEntryBoundary(getOperation());
   }
 };

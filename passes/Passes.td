@@ -259,8 +259,15 @@ def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "func::FuncOp"> {
     host reads follow the writes of earlier kernels. Every `memref.copy`
     becomes a `linalg.copy`, which becomes a parallel kernel like any other
     linalg op instead of a host `memcpy`. Buffers with a memory space are
-    left alone. Constant tensors (`memref.get_global`, in host memory) are
-    reported as an error.
+    left alone. A constant tensor (`memref.get_global`, in the library's
+    host memory) is copied into managed memory at the start of the function
+    that reads it and freed at its returns.
+
+    Public functions are C entry points whose callers pass ordinary host
+    memory, as on the CPU target: each argument is copied into managed
+    memory on entry, and each result is copied into a `memref.alloc` buffer
+    (malloc, owned and freed by the caller) before the managed buffers are
+    freed at the return.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect"];
