@@ -8,9 +8,11 @@
 
 #include "xfmr/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::xfmr {
@@ -96,37 +98,68 @@ void copyConstantsToDevice(func::FuncOp func,
   });
 }
 
+/// The kernel runtime's test for memory kernels can read in place (device
+/// or managed memory), declared once per module.
+constexpr StringLiteral kIsDeviceMemory = "xfmr_cuda_is_device_memory";
+
+func::FuncOp declareIsDeviceMemory(ModuleOp module) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kIsDeviceMemory))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto type = b.getFunctionType({b.getI64Type()}, {b.getI1Type()});
+  auto decl = func::FuncOp::create(b, module.getLoc(), kIsDeviceMemory, type);
+  decl.setPrivate();
+  return decl;
+}
+
 /// The C entry points take and return ordinary host memory, as on the CPU
-/// target: each argument is copied into managed memory on entry (kernels
-/// cannot read pageable host memory), and each result is copied from
+/// target: each argument in host memory is copied into managed memory on
+/// entry (kernels cannot read pageable host memory), while one already in
+/// device or managed memory is read in place; each result is copied from
 /// managed memory into a malloc()-ed buffer that the caller owns and frees
 /// with free(), the managed buffers being freed before the return.
-void copyAcrossEntryBoundary(func::FuncOp func) {
-  if (func.isPrivate() || func.isExternal())
-    return;
+void copyAcrossEntryBoundary(func::FuncOp func, func::FuncOp isDeviceMemory) {
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
-  SmallVector<Value> argumentCopies;
+  // (the buffer the function reads, whether it is a copy to free)
+  SmallVector<std::pair<Value, Value>> argumentCopies;
   for (BlockArgument argument : entry.getArguments()) {
     auto type = dyn_cast<MemRefType>(argument.getType());
     if (!type || !isHostAddressSpace(argument) ||
         !type.getLayout().isIdentity())
       continue;
     Location loc = argument.getLoc();
-    SmallVector<Value> sizes = dynamicSizes(b, loc, argument);
-    auto managed = gpu::AllocOp::create(
-        b, loc, type, /*asyncToken=*/Type(),
-        /*asyncDependencies=*/ValueRange(), sizes,
-        /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
-    Operation *copy = copyAndWait(b, loc, managed.getMemref(), argument);
-    // Everything but the size queries and the copy reads the managed copy.
-    llvm::SmallPtrSet<Operation *, 8> boundary = {copy};
-    for (Value size : sizes)
-      boundary.insert(size.getDefiningOp());
-    argument.replaceUsesWithIf(managed.getMemref(), [&](OpOperand &use) {
-      return !boundary.contains(use.getOwner());
+    llvm::SmallPtrSet<Operation *, 8> boundary;
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, argument);
+    Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(), pointer);
+    Value inPlace =
+        func::CallOp::create(b, loc, isDeviceMemory, ValueRange(address))
+            .getResult(0);
+    boundary.insert(pointer.getDefiningOp());
+    auto choose = scf::IfOp::create(b, loc, TypeRange(type), inPlace,
+                                    /*withElseRegion=*/true);
+    boundary.insert(choose);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(choose.thenBlock());
+      scf::YieldOp::create(b, loc, ValueRange(argument));
+      b.setInsertionPointToStart(choose.elseBlock());
+      SmallVector<Value> sizes = dynamicSizes(b, loc, argument);
+      auto managed = gpu::AllocOp::create(
+          b, loc, type, /*asyncToken=*/Type(),
+          /*asyncDependencies=*/ValueRange(), sizes,
+          /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
+      copyAndWait(b, loc, managed.getMemref(), argument);
+      scf::YieldOp::create(b, loc, ValueRange(managed.getMemref()));
+    }
+    Value buffer = choose.getResult(0);
+    // Everything but the choice itself reads the buffer chosen.
+    argument.replaceUsesWithIf(buffer, [&](OpOperand &use) {
+      return !boundary.contains(use.getOwner()) &&
+             !choose->isProperAncestor(use.getOwner());
     });
-    argumentCopies.push_back(managed.getMemref());
+    argumentCopies.push_back({buffer, inPlace});
   }
 
   func.walk([&](func::ReturnOp ret) {
@@ -150,17 +183,40 @@ void copyAcrossEntryBoundary(func::FuncOp func) {
     // copies do.
     for (auto [managed, host] : hostCopies)
       freeAndWait(b, loc, managed);
-    for (Value copy : argumentCopies)
-      freeAndWait(b, loc, copy);
+    for (auto [buffer, inPlace] : argumentCopies) {
+      auto copied = scf::IfOp::create(
+          b, loc, TypeRange(),
+          arith::XOrIOp::create(
+              b, loc, inPlace,
+              arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1)),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(copied.thenBlock());
+      freeAndWait(b, loc, buffer);
+    }
   });
 }
 
 struct GPUDeviceBuffersPass
     : public xfmr::impl::GPUDeviceBuffersBase<GPUDeviceBuffersPass> {
   void runOnOperation() override {
+    ModuleOp module = getOperation();
+    func::FuncOp isDeviceMemory;
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (func.isExternal())
+        continue;
+      bool entryPoint = func.isPublic();
+      if (entryPoint && !isDeviceMemory)
+        isDeviceMemory = declareIsDeviceMemory(module);
+      runOnFunction(func, entryPoint ? isDeviceMemory : func::FuncOp());
+    }
+  }
+
+  /// `isDeviceMemory` is set for the functions that are entry points.
+  void runOnFunction(func::FuncOp func, func::FuncOp isDeviceMemory) {
     SmallVector<Operation *> ops;
     SmallVector<memref::GetGlobalOp> globals;
-    getOperation().walk([&](Operation *op) {
+    func.walk([&](Operation *op) {
       if (auto global = dyn_cast<memref::GetGlobalOp>(op))
         globals.push_back(global);
       if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
@@ -192,8 +248,9 @@ struct GPUDeviceBuffersPass
     }
     // After the conversion above, so that the host buffers made here stay
     // host buffers.
-    copyConstantsToDevice(getOperation(), globals);
-    copyAcrossEntryBoundary(getOperation());
+    copyConstantsToDevice(func, globals);
+    if (isDeviceMemory)
+      copyAcrossEntryBoundary(func, isDeviceMemory);
   }
 };
 

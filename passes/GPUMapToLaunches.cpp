@@ -57,8 +57,8 @@ bool isSequentialKernel(Operation *op) {
   bool writes = false;
   WalkResult result = op->walk([&](Operation *inner) {
     if (isa<scf::ParallelOp, gpu::LaunchOp, memref::AllocOp, memref::AllocaOp,
-            memref::DeallocOp, gpu::AllocOp, gpu::DeallocOp, CallOpInterface>(
-            inner))
+            memref::DeallocOp, gpu::AllocOp, gpu::DeallocOp, gpu::MemcpyOp,
+            gpu::WaitOp, CallOpInterface>(inner))
       return WalkResult::interrupt();
     if (isa<memref::StoreOp>(inner))
       writes = true;

@@ -246,7 +246,7 @@ def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
-def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "func::FuncOp"> {
+def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "ModuleOp"> {
   let summary = "Allocate buffers in CUDA managed memory and copy them by kernels";
   let description = [{
     Runs on bufferized host functions of the GPU pipeline, before their
@@ -265,12 +265,18 @@ def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "func::FuncOp"> {
 
     Public functions are C entry points whose callers pass ordinary host
     memory, as on the CPU target: each argument is copied into managed
-    memory on entry, and each result is copied into a `memref.alloc` buffer
-    (malloc, owned and freed by the caller) before the managed buffers are
-    freed at the return.
+    memory on entry unless the kernel runtime's
+    `xfmr_cuda_is_device_memory(address)` says that it already is device
+    or managed memory (weights kept on the device are read in place), and
+    each result is copied into a `memref.alloc` buffer (malloc, owned and
+    freed by the caller) before the managed buffers are freed at the
+    return.
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect",
-                           "::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def GPUMapToLaunches : Pass<"xfmr-gpu-map-to-launches", "func::FuncOp"> {

@@ -15,6 +15,10 @@ Reported per call:
   * xfmr call: the wall time of the whole entry point, which also copies
     every argument (weights included) into device memory and the result
     back, as the C entry points take host memory;
+  * xfmr resident: the wall time of the entry point called through its C
+    ABI (ctypes) with every argument already in device memory (PyTorch
+    tensors), which the entry point reads in place: launches, the host
+    orchestration and the copy of the result back to host memory;
   * torch: CUDA-event time of the same computation on tensors already on
     the device (median of --repeat runs after warm-up);
   * ratio = torch ms / xfmr kernel ms (> 1: xfmr is faster).
@@ -25,11 +29,13 @@ PATH (scripts/gpu-bundle.sh makes self-contained ones):
 """
 
 import argparse
+import ctypes
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -89,6 +95,54 @@ def torch_time(kind, x, ws, repeat):
     return float(np.median(times))
 
 
+class Descriptor2D(ctypes.Structure):
+    """A rank-2 memref descriptor, the C entry points' tensor type."""
+    _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+                ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * 2),
+                ("strides", ctypes.c_int64 * 2)]
+
+
+def resident_time(so, x, ws, repeat):
+    """Median wall time of @f called through its C entry point with device
+    tensors as arguments; also returns its result."""
+    import ctypes
+    import time
+    import torch
+    lib = ctypes.CDLL(so)
+    libc = ctypes.CDLL(None)
+    take_error = lib.xfmr_cuda_take_error
+    take_error.restype = ctypes.c_char_p
+    tensors = [torch.from_numpy(a).cuda() for a in [x] + ws]
+    descs = []
+    for t in tensors:
+        d = Descriptor2D()
+        d.allocated = d.aligned = t.data_ptr()
+        d.offset = 0
+        d.sizes[0], d.sizes[1] = t.shape
+        d.strides[0], d.strides[1] = t.stride()
+        descs.append(d)
+    out = Descriptor2D()
+    args = [ctypes.byref(out)] + [ctypes.byref(d) for d in descs]
+
+    def call():
+        lib.f(*args)
+        err = take_error()
+        if err:
+            raise RuntimeError(err.decode())
+    call()
+    n, m = out.sizes[0], out.sizes[1]
+    y = np.ctypeslib.as_array(ctypes.cast(out.aligned, ctypes.POINTER(
+        ctypes.c_float)), shape=(n, m)).copy()
+    libc.free(ctypes.c_void_p(out.allocated))
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+        libc.free(ctypes.c_void_p(out.allocated))
+    return float(np.median(times)) * 1e3, y
+
+
 def xfmr_time(kind, d, f, x, ws, calls, workdir):
     src = os.path.join(workdir, "%s_%d_%d.mlir" % (kind, d, f))
     so = src[:-5] + ".so"
@@ -116,7 +170,7 @@ def xfmr_time(kind, d, f, x, ws, calls, workdir):
     scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[median.group(2)]
     # xfmr-run makes one call, then `calls` timed ones.
     kernels = float(total.group(1)) / (calls + 1)
-    return kernels, float(median.group(1)) * scale, np.load(out), p.stderr
+    return kernels, float(median.group(1)) * scale, np.load(out), p.stderr, so
 
 
 def main():
@@ -132,9 +186,9 @@ def main():
     g = np.random.default_rng(0)
     workdir = tempfile.mkdtemp(prefix="xfmr-gpu-bench-")
     rows = []
-    print("%-7s %5s %5s %5s %11s %11s %9s %9s %9s %9s" % (
-        "kind", "D", "F/N", "T", "kernels ms", "call ms", "torch ms",
-        "TFLOP/s", "ratio", "max err"))
+    print("%-7s %5s %5s %5s %11s %11s %11s %9s %9s %9s %9s" % (
+        "kind", "D", "F/N", "T", "kernels ms", "call ms", "resident ms",
+        "torch ms", "TFLOP/s", "ratio", "max err"))
     for kind in args.kinds.split(","):
         for shape in args.shapes.split(","):
             d, f = SHAPES[shape]
@@ -145,15 +199,19 @@ def main():
                    (g.standard_normal((d, f)) / np.sqrt(f)).astype(np.float32)])
             for t in [int(v) for v in args.tokens.split(",")]:
                 x = g.standard_normal((t, d)).astype(np.float32)
-                kern, call, y, log = xfmr_time(kind, d, f, x, ws, args.calls,
-                                               workdir)
+                kern, call, y, log, so = xfmr_time(kind, d, f, x, ws,
+                                                   args.calls, workdir)
+                resident, y2 = resident_time(so, x, ws, args.calls)
                 want = reference(kind, x, ws)
-                err = float(np.max(np.abs(y - want)))
-                ok = np.allclose(y, want, rtol=1e-4, atol=1e-4)
+                err = float(max(np.max(np.abs(y - want)),
+                                np.max(np.abs(y2 - want))))
+                ok = (np.allclose(y, want, rtol=1e-4, atol=1e-4)
+                      and np.allclose(y2, want, rtol=1e-4, atol=1e-4))
                 tt = torch_time(kind, x, ws, args.repeat)
                 flops = 2.0 * t * d * f * (1 if kind == "linear" else 3)
-                print("%-7s %5d %5d %5d %11.4f %11.3f %9.4f %9.2f %9.3f "
-                      "%9.1e%s" % (kind, d, f, t, kern, call, tt,
+                print("%-7s %5d %5d %5d %11.4f %11.3f %11.3f %9.4f %9.2f "
+                      "%9.3f %9.1e%s" % (kind, d, f, t, kern, call, resident,
+                                         tt,
                                    flops / kern / 1e9, tt / kern, err,
                                    "" if ok else "  WRONG"), flush=True)
                 if args.profile_lines:

@@ -59,8 +59,8 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   // caller.
   buildBufferizationPipeline(pm);
 
+  pm.addPass(createGPUDeviceBuffers());
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createGPUDeviceBuffers());
   fpm.addPass(createConvertLinalgToParallelLoopsPass());
   fpm.addPass(createCanonicalizerPass());
   GPUMapToLaunchesOptions launches;

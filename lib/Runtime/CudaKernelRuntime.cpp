@@ -42,6 +42,9 @@ using CUdeviceptr = unsigned long long;
 // Values from cuda.h.
 constexpr unsigned kMemAttachGlobal = 1;
 constexpr unsigned kStreamNonBlocking = 1;
+constexpr int kPointerMemoryType = 2; // CU_POINTER_ATTRIBUTE_MEMORY_TYPE
+constexpr int kPointerIsManaged = 8;  // CU_POINTER_ATTRIBUTE_IS_MANAGED
+constexpr unsigned kMemoryTypeDevice = 2;
 constexpr int kJitOptimizationLevel = 7;  // CU_JIT_OPTIMIZATION_LEVEL
 constexpr int kJitErrorLogBuffer = 5;     // CU_JIT_ERROR_LOG_BUFFER
 constexpr int kJitErrorLogBufferSize = 6; // CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES
@@ -73,6 +76,7 @@ struct Driver {
   CUresult (*cuEventRecord)(void *, CUstream);
   CUresult (*cuEventSynchronize)(void *);
   CUresult (*cuEventElapsedTime)(float *, void *, void *);
+  CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr);
 };
 
 // One lock for the driver state; plain pthreads, since this file is linked
@@ -402,6 +406,22 @@ XFMR_INTERNAL void mgpuLaunchKernel(void *function, intptr_t gridX,
     profile->launches += 1;
     profile->milliseconds += milliseconds;
   }
+}
+
+/// Whether kernels can read `address` in place: device or managed memory
+/// of the driver (the entry points then skip copying that argument). Plain
+/// host memory, which the driver does not know, answers no.
+XFMR_INTERNAL bool xfmr_cuda_is_device_memory(uint64_t address) {
+  Lock lock;
+  if (!address || !ready())
+    return false;
+  unsigned type = 0, managed = 0;
+  if (driver.cuPointerGetAttribute(&managed, kPointerIsManaged, address) == 0 &&
+      managed)
+    return true;
+  return driver.cuPointerGetAttribute(&type, kPointerMemoryType, address) ==
+             0 &&
+         type == kMemoryTypeDevice;
 }
 
 XFMR_INTERNAL void *mgpuMemAlloc(uint64_t bytes, void * /*stream*/,

@@ -29,16 +29,24 @@ func.func private @buffers(%a: memref<?x32xf32>) -> memref<?x32xf32> {
 // -----
 
 // A public function is a C entry point taking host memory: each argument is
-// copied into managed memory on entry and read from there; each result is
-// copied into a host buffer (malloc) that the caller owns, and the managed
-// buffers are freed before the return.
+// copied into managed memory on entry and read from there, unless the kernel
+// runtime says it already is device or managed memory; each result is copied
+// into a host buffer (malloc) that the caller owns, and the managed buffers
+// are freed before the return (the argument's only if it was copied).
 // CHECK-LABEL: func.func @entry
 //  CHECK-SAME: (%[[A:.+]]: memref<?x32xf32>)
-//       CHECK:   %[[D:.+]] = memref.dim %[[A]]
-//       CHECK:   %[[IN:.+]] = gpu.alloc host_shared (%[[D]]) : memref<?x32xf32>
-//       CHECK:   %[[S0:.+]] = gpu.wait async
-//       CHECK:   %[[C0:.+]] = gpu.memcpy async [%[[S0]]] %[[IN]], %[[A]]
-//       CHECK:   gpu.wait [%[[C0]]]
+//       CHECK:   %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[A]]
+//       CHECK:   %[[I:.+]] = arith.index_cast %[[P]] : index to i64
+//       CHECK:   %[[DEV:.+]] = call @xfmr_cuda_is_device_memory(%[[I]]) : (i64) -> i1
+//       CHECK:   %[[IN:.+]] = scf.if %[[DEV]] -> (memref<?x32xf32>) {
+//       CHECK:     scf.yield %[[A]]
+//       CHECK:   } else {
+//       CHECK:     %[[D:.+]] = memref.dim %[[A]]
+//       CHECK:     %[[M:.+]] = gpu.alloc host_shared (%[[D]]) : memref<?x32xf32>
+//       CHECK:     %[[S0:.+]] = gpu.wait async
+//       CHECK:     %[[C0:.+]] = gpu.memcpy async [%[[S0]]] %[[M]], %[[A]]
+//       CHECK:     gpu.wait [%[[C0]]]
+//       CHECK:     scf.yield %[[M]]
 //       CHECK:   %[[R:.+]] = gpu.alloc host_shared
 //       CHECK:   linalg.copy ins(%[[IN]] : memref<?x32xf32>) outs(%[[R]] : memref<?x32xf32>)
 //       CHECK:   %[[H:.+]] = memref.alloc(%{{.+}}) : memref<?x32xf32>
@@ -46,8 +54,11 @@ func.func private @buffers(%a: memref<?x32xf32>) -> memref<?x32xf32> {
 //       CHECK:   %[[C1:.+]] = gpu.memcpy async [%[[S1]]] %[[H]], %[[R]]
 //       CHECK:   gpu.wait [%[[C1]]]
 //       CHECK:   gpu.dealloc async [%{{.+}}] %[[R]]
-//       CHECK:   gpu.dealloc async [%{{.+}}] %[[IN]]
+//       CHECK:   %[[COPIED:.+]] = arith.xori %[[DEV]], %{{.+}} : i1
+//       CHECK:   scf.if %[[COPIED]] {
+//       CHECK:     gpu.dealloc async [%{{.+}}] %[[IN]]
 //       CHECK:   return %[[H]]
+//       CHECK: func.func private @xfmr_cuda_is_device_memory(i64) -> i1
 func.func @entry(%a: memref<?x32xf32>) -> memref<?x32xf32> {
   %c0 = arith.constant 0 : index
   %d = memref.dim %a, %c0 : memref<?x32xf32>
