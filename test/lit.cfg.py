@@ -17,6 +17,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%xfmr_src", config.xfmr_src_root))
 config.substitutions.append(("%xfmr_obj", config.xfmr_obj_root))
+config.substitutions.append(("%xfmr_tools_dir", config.xfmr_tools_dir))
 config.substitutions.append(("%cc", "clang-22"))
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
@@ -29,10 +30,15 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")
-# A loadable CUDA driver; without one, --target=cuda runs report that.
+# A loadable CUDA driver; without one, --target=cuda runs report that. With
+# a driver that also finds a device, the GPU runs of the e2e suite happen.
 try:
-    ctypes.CDLL("libcuda.so.1")
+    cuda = ctypes.CDLL("libcuda.so.1")
     config.available_features.add("cuda-driver")
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+            and count.value > 0:
+        config.available_features.add("cuda-device")
 except OSError:
     pass
 
