@@ -279,6 +279,39 @@ def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
+  let summary = "Rewrite matmuls on buffers into tiled shared-memory gpu.launch kernels";
+  let description = [{
+    Runs on bufferized host functions of the GPU pipeline, before
+    `convert-linalg-to-parallel-loops`. Every `linalg.matmul` on buffers
+    whose operands are f16, bf16 or f32, with B indexed B[k][n] (the
+    default maps) or B[n][k] (the nn.Linear weights that `xfmr.linear`
+    lowers to), becomes a `gpu.launch`:
+
+    * a grid of ceil(M / 64) x ceil(N / 64) blocks (at least 1 x 1), each
+      block of 256 threads computing a 64 x 64 tile of C, each thread a
+      4 x 4 sub-tile accumulated in f32 registers;
+    * a loop over ceil(K / 16) stages: the block copies a 64 x 16 tile of
+      A and a 16 x 64 tile of B into workgroup memory (converting them to
+      f32), neighbouring threads on neighbouring elements, loads outside
+      M, N or K reading 0; `gpu.barrier`; every thread accumulates its
+      sub-tile over the 16 reduction steps from workgroup memory;
+      `gpu.barrier`. The trip count is the same for every thread, so the
+      barriers are never inside divergent control flow;
+    * each in-bounds element of C is then read, the sum added in f32, and
+      stored back in C's type: the accumulate-into-C semantics of linalg
+      (C holds zeros, a bias or a partial sum).
+
+    M, N and K may be any size, dynamic or not. Other matmuls (integer or
+    f64 operands, other indexing maps) and other contractions are left to
+    the generic loop lowering.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def GPUMapToLaunches : Pass<"xfmr-gpu-map-to-launches", "func::FuncOp"> {
   let summary = "Put every loop nest that touches buffers into a gpu.launch";
   let description = [{

@@ -61,6 +61,7 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
 
   pm.addPass(createGPUDeviceBuffers());
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createGPUTileMatmul());
   fpm.addPass(createConvertLinalgToParallelLoopsPass());
   fpm.addPass(createCanonicalizerPass());
   GPUMapToLaunchesOptions launches;
