@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::xfmr {
@@ -38,12 +39,19 @@ static_assert(kTileM * kTileK % kThreads == 0 &&
                   kTileN * kTileK % kThreads == 0,
               "every thread stages the same number of elements");
 
-/// Shared tiles are k-major ([k][m] and [k][n]) so that the inner product
-/// reads a thread's kThreadM (kThreadN) consecutive values of one k as one
-/// 128-bit read. The tiles of operands whose k is contiguous in memory are
-/// transposed while staged; 4 floats of padding per row spread those
-/// column stores over more banks and keep every row 16-byte aligned.
+/// Shared tiles are k-major ([k][m] and [k][n]) arrays of 4-float vectors:
+/// the vector element type aligns them to 16 bytes, so that the inner
+/// product reads a thread's kThreadM (kThreadN) consecutive values of one k
+/// as one 128-bit read, and each thread stages 4 consecutive values with
+/// one 128-bit write. 4 floats of padding per row make the writes of the
+/// tiles that are transposed while staged hit distinct banks.
+constexpr int64_t kVector = 4;
 constexpr int64_t kPad = 4;
+static_assert(kThreadM == kVector && kThreadN == kVector,
+              "a thread's sub-tile row is one shared vector");
+static_assert(kTileM * kTileK == kThreads * kVector &&
+                  kTileN * kTileK == kThreads * kVector,
+              "every thread stages one vector of each tile per stage");
 
 /// How B is indexed: B[k][n] (linalg.matmul's default) or B[n][k] (the
 /// weights of nn.Linear, which xfmr.linear lowers to).
@@ -125,42 +133,60 @@ public:
   Location loc;
 };
 
-/// Stages a tile of an operand whose k is its contiguous (second) dimension:
-/// source[base + r][k0 + c] -> tile[c][r] for r < rows, c < kTileK.
-/// Neighbouring threads read neighbouring k of one row, so that each row
-/// segment is one coalesced access.
-void stageKContiguous(KernelBuilder &kb, Value tid, Value source, Value tile,
-                      int64_t rows, Value base, Value extent, Value k0,
-                      Value k) {
-  Value c = arith::RemUIOp::create(kb.b, kb.loc, tid, kb.index(kTileK));
-  Value r0 = arith::DivUIOp::create(kb.b, kb.loc, tid, kb.index(kTileK));
-  Value gk = kb.add(k0, c);
-  Value kInBounds = kb.below(gk, k);
-  for (int64_t i = 0; i < rows * kTileK / kThreads; ++i) {
-    Value r = kb.add(r0, kb.index(i * kThreads / kTileK));
-    Value gr = kb.add(base, r);
-    Value inBounds = kb.both(kb.below(gr, extent), kInBounds);
-    Value v = kb.loadOrZero(source, gr, gk, inBounds);
-    memref::StoreOp::create(kb.b, kb.loc, v, tile, ValueRange{c, r});
-  }
-}
+/// The staging of one operand tile: thread t holds one vector of it,
+/// tile[kk][q] (the 4 values at m or n = 4q .. 4q+3 of reduction step kk).
+/// Split in two so that the global loads of the next stage are issued
+/// before the current stage's arithmetic and stored to shared memory only
+/// after it: `load` reads this thread's 4 values of the tile starting at
+/// reduction step k0 into registers (as f32, 0 outside the operand),
+/// `store` writes them to the shared tile as one vector.
+struct TileStaging {
+  Value source;
+  /// source[row][k] (A, and B[n][k]): the tile is transposed while staged;
+  /// else source[k][n].
+  bool kContiguous;
+  Value base;   // first row (k-contiguous) or column of the tile
+  Value extent; // M or N: rows or columns past it read 0
+  Value k;      // K: reduction steps past it read 0
+  Value kk;     // this thread's reduction step within the tile
+  Value q;      // this thread's vector within the tile's row
 
-/// Stages a tile of B[k][n], n contiguous: B[k0 + r][base + c] ->
-/// tile[r][c], neighbouring threads on neighbouring n.
-void stageNContiguous(KernelBuilder &kb, Value tid, Value source, Value tile,
-                      Value base, Value extent, Value k0, Value k) {
-  Value c = arith::RemUIOp::create(kb.b, kb.loc, tid, kb.index(kTileN));
-  Value r0 = arith::DivUIOp::create(kb.b, kb.loc, tid, kb.index(kTileN));
-  Value gn = kb.add(base, c);
-  Value nInBounds = kb.below(gn, extent);
-  for (int64_t i = 0; i < kTileN * kTileK / kThreads; ++i) {
-    Value r = kb.add(r0, kb.index(i * kThreads / kTileN));
-    Value gk = kb.add(k0, r);
-    Value inBounds = kb.both(kb.below(gk, k), nInBounds);
-    Value v = kb.loadOrZero(source, gk, gn, inBounds);
-    memref::StoreOp::create(kb.b, kb.loc, v, tile, ValueRange{r, c});
+  /// Neighbouring threads read neighbouring elements of the operand's
+  /// contiguous dimension, so that each warp's loads are coalesced: along
+  /// k for the k-contiguous operands (16 threads per row), along n for
+  /// B[k][n] (16 threads, 4 values each, per row).
+  static TileStaging create(KernelBuilder &kb, Value tid, Value source,
+                            bool kContiguous, Value base, Value extent,
+                            Value k) {
+    Value sixteen = kb.index(kTileK);
+    Value rem = arith::RemUIOp::create(kb.b, kb.loc, tid, sixteen);
+    Value quot = arith::DivUIOp::create(kb.b, kb.loc, tid, sixteen);
+    if (kContiguous)
+      return {source, kContiguous, base, extent, k, rem, quot};
+    return {source, kContiguous, base, extent, k, quot, rem};
   }
-}
+
+  SmallVector<Value> load(KernelBuilder &kb, Value k0) const {
+    SmallVector<Value> values;
+    Value step = kb.add(k0, kk);
+    Value stepInBounds = kb.below(step, k);
+    Value first = kb.add(base, kb.mul(q, kb.index(kVector)));
+    for (int64_t i = 0; i < kVector; ++i) {
+      Value along = kb.add(first, kb.index(i));
+      Value inBounds = kb.both(kb.below(along, extent), stepInBounds);
+      values.push_back(kContiguous
+                           ? kb.loadOrZero(source, along, step, inBounds)
+                           : kb.loadOrZero(source, step, along, inBounds));
+    }
+    return values;
+  }
+
+  void store(KernelBuilder &kb, Value tile, ValueRange values) const {
+    auto type = VectorType::get({kVector}, kb.b.getF32Type());
+    Value vector = vector::FromElementsOp::create(kb.b, kb.loc, type, values);
+    memref::StoreOp::create(kb.b, kb.loc, vector, tile, ValueRange{kk, q});
+  }
+};
 
 void tileMatmul(linalg::MatmulOp op, BLayout layout) {
   OpBuilder b(op);
@@ -190,10 +216,11 @@ void tileMatmul(linalg::MatmulOp op, BLayout layout) {
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
   FloatType f32 = b.getF32Type();
-  auto aTileType =
-      MemRefType::get({kTileK, kTileM + kPad}, f32, AffineMap(), workgroup);
-  auto bTileType =
-      MemRefType::get({kTileK, kTileN + kPad}, f32, AffineMap(), workgroup);
+  auto vectorType = VectorType::get({kVector}, f32);
+  auto aTileType = MemRefType::get({kTileK, (kTileM + kPad) / kVector},
+                                   vectorType, AffineMap(), workgroup);
+  auto bTileType = MemRefType::get({kTileK, (kTileN + kPad) / kVector},
+                                   vectorType, AffineMap(), workgroup);
   auto launch = gpu::LaunchOp::create(
       b, loc, gridX, gridY, one, host.index(kThreads), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -211,44 +238,60 @@ void tileMatmul(linalg::MatmulOp op, BLayout layout) {
   Value blockM = kb.mul(launch.getBlockIds().x, kb.index(kTileM));
   Value blockN = kb.mul(launch.getBlockIds().y, kb.index(kTileN));
   // The thread's sub-tile: rows ty*kThreadM.., columns tx*kThreadN.. of the
-  // block's tile.
+  // block's tile, that is shared vectors ty of the A tile and tx of the B
+  // tile.
   Value tx = arith::RemUIOp::create(b, loc, tid, kb.index(kThreadsAlongN));
   Value ty = arith::DivUIOp::create(b, loc, tid, kb.index(kThreadsAlongN));
   Value rowBase = kb.mul(ty, kb.index(kThreadM));
   Value colBase = kb.mul(tx, kb.index(kThreadN));
 
-  // Every thread runs every stage (the trip count is uniform), so both
-  // barriers are reached by the whole block; only the loads are guarded.
+  TileStaging aStaging =
+      TileStaging::create(kb, tid, a, /*kContiguous=*/true, blockM, m, k);
+  TileStaging bStaging =
+      TileStaging::create(kb, tid, bMat, layout == BLayout::NK, blockN, n, k);
+
+  // The loop carries the accumulators and the next stage's operand values,
+  // all SSA values (registers, not an array that could live in local
+  // memory). Every thread runs every stage (the trip count is uniform), so
+  // both barriers are reached by the whole block; only the loads are
+  // guarded. The last stage's prefetch is past K: all guarded off.
   Value stages = arith::CeilDivUIOp::create(b, loc, k, kb.index(kTileK));
   Value fzero = arith::ConstantFloatOp::create(
       b, loc, f32, APFloat::getZero(APFloat::IEEEsingle()));
   SmallVector<Value> init(kThreadM * kThreadN, fzero);
+  SmallVector<Value> aFirst = aStaging.load(kb, zero);
+  SmallVector<Value> bFirst = bStaging.load(kb, zero);
+  int64_t numAcc = init.size(), numA = aFirst.size();
+  llvm::append_range(init, aFirst);
+  llvm::append_range(init, bFirst);
   auto loop = scf::ForOp::create(b, loc, zero, stages, one, init);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value k0 = kb.mul(loop.getInductionVar(), kb.index(kTileK));
-    stageKContiguous(kb, tid, a, aTile, kTileM, blockM, m, k0, k);
-    if (layout == BLayout::NK)
-      stageKContiguous(kb, tid, bMat, bTile, kTileN, blockN, n, k0, k);
-    else
-      stageNContiguous(kb, tid, bMat, bTile, blockN, n, k0, k);
+    ValueRange carried = loop.getRegionIterArgs();
+    aStaging.store(kb, aTile, carried.slice(numAcc, numA));
+    bStaging.store(kb, bTile, carried.drop_front(numAcc + numA));
     gpu::BarrierOp::create(b, loc);
 
-    // The accumulators are SSA values carried by the loop (registers, not
-    // an array that could live in local memory); the stage's reduction
-    // steps are unrolled here so that every shared read has a constant k.
-    SmallVector<Value> acc(loop.getRegionIterArgs());
+    Value next = kb.mul(kb.add(loop.getInductionVar(), one), kb.index(kTileK));
+    SmallVector<Value> aNext = aStaging.load(kb, next);
+    SmallVector<Value> bNext = bStaging.load(kb, next);
+
+    // The stage's reduction steps are unrolled so that every shared read
+    // has a constant k.
+    SmallVector<Value> acc(carried.take_front(numAcc));
     auto contract = arith::FastMathFlags::contract;
     for (int64_t kk = 0; kk < kTileK; ++kk) {
       Value kIndex = kb.index(kk);
+      Value aVector =
+          memref::LoadOp::create(b, loc, aTile, ValueRange{kIndex, ty});
+      Value bVector =
+          memref::LoadOp::create(b, loc, bTile, ValueRange{kIndex, tx});
       SmallVector<Value> as, bs;
       for (int64_t i = 0; i < kThreadM; ++i)
-        as.push_back(memref::LoadOp::create(
-            b, loc, aTile, ValueRange{kIndex, kb.add(rowBase, kb.index(i))}));
+        as.push_back(vector::ExtractOp::create(b, loc, aVector, i));
       for (int64_t j = 0; j < kThreadN; ++j)
-        bs.push_back(memref::LoadOp::create(
-            b, loc, bTile, ValueRange{kIndex, kb.add(colBase, kb.index(j))}));
+        bs.push_back(vector::ExtractOp::create(b, loc, bVector, j));
       for (int64_t i = 0; i < kThreadM; ++i)
         for (int64_t j = 0; j < kThreadN; ++j) {
           Value &sum = acc[i * kThreadN + j];
@@ -259,6 +302,8 @@ void tileMatmul(linalg::MatmulOp op, BLayout layout) {
     // The next stage overwrites the tiles that slower threads may still be
     // reading.
     gpu::BarrierOp::create(b, loc);
+    llvm::append_range(acc, aNext);
+    llvm::append_range(acc, bNext);
     scf::YieldOp::create(b, loc, acc);
   }
 

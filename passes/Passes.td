@@ -291,13 +291,16 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
     * a grid of ceil(M / 64) x ceil(N / 64) blocks (at least 1 x 1), each
       block of 256 threads computing a 64 x 64 tile of C, each thread a
       4 x 4 sub-tile accumulated in f32 registers;
-    * a loop over ceil(K / 16) stages: the block copies a 64 x 16 tile of
-      A and a 16 x 64 tile of B into workgroup memory (converting them to
-      f32), neighbouring threads on neighbouring elements, loads outside
-      M, N or K reading 0; `gpu.barrier`; every thread accumulates its
-      sub-tile over the 16 reduction steps from workgroup memory;
-      `gpu.barrier`. The trip count is the same for every thread, so the
-      barriers are never inside divergent control flow;
+    * a loop over ceil(K / 16) stages: each thread stores the 4 values of
+      A and of B that it loaded into registers during the previous stage
+      (converted to f32; loads outside M, N or K read 0) into the block's
+      16 x 64 workgroup-memory tiles of A and B, k-major, one 4-float
+      vector each; `gpu.barrier`; it loads its values of the next stage
+      (neighbouring threads on neighbouring elements of the operand's
+      contiguous dimension), then accumulates its sub-tile over the 16
+      reduction steps from workgroup memory; `gpu.barrier`. The trip count
+      is the same for every thread, so the barriers are never inside
+      divergent control flow;
     * each in-bounds element of C is then read, the sum added in f32, and
       stored back in C's type: the accumulate-into-C semantics of linalg
       (C holds zeros, a bias or a partial sum).
@@ -309,7 +312,8 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def GPUMapToLaunches : Pass<"xfmr-gpu-map-to-launches", "func::FuncOp"> {

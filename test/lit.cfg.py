@@ -28,8 +28,10 @@ tool_dirs = [config.xfmr_tools_dir, config.llvm_tools_dir]
 tools = ["xfmr-opt", "xfmr-compile", "xfmr-run", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
-if shutil.which("ptxas", path="/usr/local/cuda/bin"):
+ptxas = shutil.which("ptxas", path="/usr/local/cuda/bin")
+if ptxas:
     config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
 # A loadable CUDA driver; without one, --target=cuda runs report that. With
 # a driver that also finds a device, the GPU runs of the e2e suite happen.
 try:

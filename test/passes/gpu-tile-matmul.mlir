@@ -2,10 +2,11 @@
 
 // The nn.Linear form, C[m,n] += A[m,k] * W[n,k], with f16 storage and a
 // dynamic M: a grid of ceil(M/64) x ceil(N/64) blocks of 256 threads, two
-// 16 x 68 f32 tiles of workgroup memory, a loop over ceil(K/16) stages with
-// the 16 accumulators as loop-carried values. Loads are guarded and
-// converted to f32 when staged; both barriers are at the loop's top level;
-// C is read, added to and stored under a bounds guard.
+// 16 x 17 tiles of 4-float vectors in workgroup memory, a loop over
+// ceil(K/16) stages carrying the 16 accumulators and the thread's 4 + 4
+// staged values, loaded (guarded, converted to f32) before the loop and,
+// for the next stage, between the barriers. Both barriers are at the
+// loop's top level; C is read, added to and stored under a bounds guard.
 // CHECK-LABEL: func.func @linear_nk
 //  CHECK-SAME: (%[[X:.+]]: memref<?x96xf16>, %[[W:.+]]: memref<1000x96xf16>, %[[C:.+]]: memref<?x1000xf32>)
 //       CHECK:   %[[M:.+]] = memref.dim %[[C]], %c0
@@ -15,26 +16,31 @@
 //       CHECK:   %[[GX:.+]] = arith.maxui %[[BM]], %c1
 //       CHECK:   %[[BN:.+]] = arith.ceildivui %[[N]], %c64
 //       CHECK:   %[[GY:.+]] = arith.maxui %[[BN]], %c1
-//       CHECK:   gpu.launch blocks(%[[BX:[a-z0-9_]+]], %[[BY:[a-z0-9_]+]], %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GX]], %{{[a-z0-9_]+}} = %[[GY]], %{{[a-z0-9_]+}} = %c1)
-//  CHECK-SAME:     threads(%[[TX:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c256, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
-//  CHECK-SAME:     workgroup(%[[AT:[a-z0-9_]+]] : memref<16x68xf32, #gpu.address_space<workgroup>>, %[[BT:[a-z0-9_]+]] : memref<16x68xf32, #gpu.address_space<workgroup>>)
+//       CHECK:   gpu.launch blocks(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GX]], %{{[a-z0-9_]+}} = %[[GY]], %{{[a-z0-9_]+}} = %c1)
+//  CHECK-SAME:     threads(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c256, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
+//  CHECK-SAME:     workgroup(%[[AT:[a-z0-9_]+]] : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>, %[[BT:[a-z0-9_]+]] : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>)
 //       CHECK:     %[[STAGES:.+]] = arith.ceildivui %[[K]], %c16
 //       CHECK:     %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-//       CHECK:     %[[ACC:[a-z0-9_]+]]:16 = scf.for %{{[a-z0-9_]+}} = %c0 to %[[STAGES]] step %c1 iter_args({{.+}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
-//       CHECK:       scf.if %{{.+}} -> (f32) {
-//       CHECK:         %[[XV:.+]] = memref.load %[[X]]
-//       CHECK:         arith.extf %[[XV]] : f16 to f32
-//       CHECK:       } else {
-//  CHECK-NEXT:         scf.yield %[[ZERO]] : f32
-//       CHECK:       memref.store %{{.+}}, %[[AT]]
+//       CHECK:     scf.if %{{.+}} -> (f32) {
+//       CHECK:       %[[XV:.+]] = memref.load %[[X]]
+//       CHECK:       arith.extf %[[XV]] : f16 to f32
+//       CHECK:     } else {
+//  CHECK-NEXT:       scf.yield %[[ZERO]] : f32
+//       CHECK:     memref.load %[[W]]
+//       CHECK:     %[[ACC:[a-z0-9_]+]]:24 = scf.for %{{[a-z0-9_]+}} = %c0 to %[[STAGES]] step %c1 iter_args({{.+}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+//       CHECK:       %[[AV:.+]] = vector.from_elements %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : vector<4xf32>
+//       CHECK:       memref.store %[[AV]], %[[AT]]
+//       CHECK:       %[[BV:.+]] = vector.from_elements
+//       CHECK:       memref.store %[[BV]], %[[BT]]
+//  CHECK-NEXT:       gpu.barrier
+//       CHECK:       memref.load %[[X]]
 //       CHECK:       memref.load %[[W]]
-//       CHECK:       memref.store %{{.+}}, %[[BT]]
-//   CHECK-NOT:       memref.load %[[X]]
-//       CHECK:       gpu.barrier
-//       CHECK:       memref.load %[[AT]]
-//       CHECK:       memref.load %[[BT]]
-//       CHECK:       arith.mulf %{{.+}}, %{{.+}} fastmath<contract> : f32
-//       CHECK:       arith.addf %{{.+}}, %{{.+}} fastmath<contract> : f32
+//       CHECK:       %[[AR:.+]] = memref.load %[[AT]]{{.+}} : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>
+//       CHECK:       %[[BR:.+]] = memref.load %[[BT]]
+//       CHECK:       %[[A0:.+]] = vector.extract %[[AR]][0] : f32 from vector<4xf32>
+//       CHECK:       %[[B0:.+]] = vector.extract %[[BR]][0] : f32 from vector<4xf32>
+//       CHECK:       %[[P:.+]] = arith.mulf %[[A0]], %[[B0]] fastmath<contract> : f32
+//       CHECK:       arith.addf %{{.+}}, %[[P]] fastmath<contract> : f32
 //       CHECK:       gpu.barrier
 //  CHECK-NEXT:       scf.yield
 //       CHECK:     scf.if %{{.+}} {
