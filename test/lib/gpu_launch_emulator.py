@@ -1,0 +1,309 @@
+"""Runs a bufferized MLIR function holding gpu.launch kernels on the CPU.
+
+A small interpreter of the ops that the kernels of xfmr-gpu-tile-matmul are
+made of, reading MLIR's generic form (`xfmr-opt --mlir-print-op-generic`),
+so that a machine without a GPU can check what matters most in them. Each
+thread of a block is a Python generator; `gpu.barrier` suspends it, and a
+phase ends when every thread of the block has reached the barrier. It
+raises on:
+  * a load or store outside its buffer (the guards of the M, N and K tails),
+  * two threads touching one shared-memory element in one phase when one of
+    them writes it (a missing barrier),
+  * a barrier that some threads of a block reach and others do not,
+and the driver compares C with a float64 reference of C + A * B.
+
+Usage: gpu_launch_emulator.py IR --func NAME --layout nk|kn
+           --storage f32|f16 --c-type f32|f16 --shapes M,N,K [M,N,K ...]
+where the function takes the buffers (A[M,K], B[N,K] or B[K,N], C[M,N]).
+"""
+import argparse
+import re
+
+import numpy as np
+
+
+class Op:
+    def __init__(self, results, name, operands, props, regions):
+        self.results = results
+        self.name = name
+        self.operands = operands
+        self.props = props  # everything printed after the operands
+        self.regions = regions
+
+
+class Block:
+    def __init__(self, args, types):
+        self.args = args
+        self.types = types
+        self.ops = []
+
+
+OP_LINE = re.compile(r'(?:(%\w+)(?::(\d+))? = )?"([\w.]+)"\((.*?)\)(.*)$')
+
+
+def parse(text):
+    """The top-level op of a module printed in generic form, one op a line."""
+    lines = [l.strip() for l in text.split("\n") if l.strip()]
+    pos = 0
+
+    def parse_block():
+        nonlocal pos
+        args, types = [], []
+        if lines[pos].startswith("^bb"):
+            for name, type_ in re.findall(
+                    r"(%\w+): ((?:memref<[^>]*(?:<[^>]*>[^>]*)*>)|\w+)",
+                    lines[pos]):
+                args.append(name)
+                types.append(type_)
+            pos += 1
+        block = Block(args, types)
+        while not (lines[pos].startswith("})") or lines[pos].startswith("}, {")):
+            block.ops.append(parse_op())
+        return block
+
+    def parse_op():
+        nonlocal pos
+        match = OP_LINE.match(lines[pos])
+        if not match:
+            raise RuntimeError(f"cannot parse: {lines[pos]}")
+        pos += 1
+        result, count, name, operands, props = match.groups()
+        results = []
+        if result:
+            results = [result] if not count else [
+                f"{result}#{i}" for i in range(int(count))]
+        operands = [o.strip() for o in operands.split(",") if o.strip()]
+        regions = []
+        if props.rstrip().endswith("({"):
+            while True:
+                regions.append(parse_block())
+                closing = lines[pos]
+                pos += 1
+                if not closing.startswith("}, {"):
+                    props += closing
+                    break
+        return Op(results, name, operands, props, regions)
+
+    return parse_op()
+
+
+class Barrier:
+    pass
+
+
+class Shared:
+    """A workgroup buffer of 4-float vectors that remembers, for the current
+    phase, which thread wrote and which threads read each element."""
+
+    def __init__(self, shape):
+        self.shape = shape
+        self.data = np.zeros(shape + (4,), dtype=np.float64)
+        self.new_phase()
+
+    def new_phase(self):
+        self.writer = {}
+        self.readers = {}
+
+    def load(self, index, tid):
+        check_index(self.shape, index, "shared load")
+        writer = self.writer.get(index)
+        if writer is not None and writer != tid:
+            raise RuntimeError(f"race: thread {tid} reads shared {index} "
+                               f"that thread {writer} wrote in this phase")
+        self.readers.setdefault(index, set()).add(tid)
+        return tuple(self.data[index])
+
+    def store(self, index, value, tid):
+        check_index(self.shape, index, "shared store")
+        writer = self.writer.get(index)
+        others = self.readers.get(index, set()) - {tid}
+        if (writer is not None and writer != tid) or others:
+            raise RuntimeError(f"race: thread {tid} writes shared {index} "
+                               "that another thread used in this phase")
+        self.writer[index] = tid
+        self.data[index] = value
+
+
+def check_index(shape, index, what):
+    if len(index) != len(shape) or any(
+            not 0 <= i < n for i, n in zip(index, shape)):
+        raise RuntimeError(f"{what} out of bounds: {index} of {shape}")
+
+
+def f32(x):
+    return float(np.float32(x))
+
+
+def run_block(block, env, args, tid):
+    """Runs `block` (a generator: yields at barriers); returns the operands
+    of its terminator."""
+    for name, value in zip(block.args, args):
+        env[name] = value
+    for op in block.ops:
+        if op.name in ("scf.yield", "gpu.terminator", "func.return"):
+            return [env[o] for o in op.operands]
+        yield from run_op(op, env, tid)
+    return []
+
+
+def run_op(op, env, tid):
+    name = op.name
+    x = [env[o] for o in op.operands]
+
+    def set_results(*values):
+        for result, value in zip(op.results, values):
+            env[result] = value
+
+    if name == "arith.constant":
+        value, type_ = re.search(r"value = ([-\d.e+]+) : (\w+)",
+                                 op.props).groups()
+        set_results(float(value) if type_.startswith("f") else int(value))
+    elif name == "arith.addi":
+        set_results(x[0] + x[1])
+    elif name == "arith.muli":
+        set_results(x[0] * x[1])
+    elif name == "arith.remui":
+        set_results(x[0] % x[1])
+    elif name == "arith.divui":
+        set_results(x[0] // x[1])
+    elif name == "arith.ceildivui":
+        set_results(-(-x[0] // x[1]))
+    elif name == "arith.maxui":
+        set_results(max(x[0], x[1]))
+    elif name == "arith.andi":
+        set_results(bool(x[0]) and bool(x[1]))
+    elif name == "arith.cmpi":
+        if "predicate = 6 " not in op.props:  # ult, the only one the kernels use
+            raise NotImplementedError(op.props)
+        set_results(x[0] < x[1])
+    elif name == "arith.addf":
+        set_results(f32(x[0] + x[1]))
+    elif name == "arith.mulf":
+        set_results(f32(x[0] * x[1]))
+    elif name == "arith.extf":
+        set_results(float(x[0]))
+    elif name == "arith.truncf":
+        to = op.props.split("->")[-1].strip()
+        set_results(float(np.float16(x[0])) if to == "f16" else f32(x[0]))
+    elif name == "memref.dim":
+        set_results(x[0].shape[x[1]])
+    elif name == "memref.load":
+        index = tuple(x[1:])
+        if isinstance(x[0], Shared):
+            set_results(x[0].load(index, tid))
+        else:
+            check_index(x[0].shape, index, "load")
+            set_results(x[0][index].item())
+    elif name == "memref.store":
+        index = tuple(x[2:])
+        if isinstance(x[1], Shared):
+            x[1].store(index, x[0], tid)
+        else:
+            check_index(x[1].shape, index, "store")
+            x[1][index] = x[0]
+    elif name == "vector.from_elements":
+        set_results(tuple(x))
+    elif name == "vector.extract":
+        lane = re.search(r"static_position = array<i64: (\d+)>", op.props)
+        set_results(x[0][int(lane.group(1))])
+    elif name == "gpu.barrier":
+        yield Barrier()
+    elif name == "scf.if":
+        results = []
+        if x[0]:
+            results = yield from run_block(op.regions[0], env, [], tid)
+        elif len(op.regions) > 1 and op.regions[1].ops:
+            results = yield from run_block(op.regions[1], env, [], tid)
+        set_results(*results)
+    elif name == "scf.for":
+        lower, upper, step, carried = x[0], x[1], x[2], x[3:]
+        i = lower
+        while i < upper:
+            carried = yield from run_block(op.regions[0], env, [i] + carried, tid)
+            i += step
+        set_results(*carried)
+    elif name == "gpu.launch":
+        launch(op, x, env)
+    else:
+        raise NotImplementedError(name)
+
+
+def launch(op, sizes, env):
+    grid_x, grid_y, grid_z, block_x, block_y, block_z = sizes[:6]
+    if (grid_z, block_y, block_z) != (1, 1, 1):
+        raise NotImplementedError("only x-y grids of x blocks")
+    body = op.regions[0]
+    shapes = [tuple(int(d) for d in re.match(r"memref<(\d+)x(\d+)x", t).groups())
+              for t in body.types[12:]]
+    for bx in range(grid_x):
+        for by in range(grid_y):
+            shared = [Shared(shape) for shape in shapes]
+            ids = [bx, by, 0, None, 0, 0, grid_x, grid_y, grid_z,
+                   block_x, block_y, block_z]
+            live = []
+            for tid in range(block_x):
+                ids[3] = tid
+                live.append(run_block(body, dict(env), ids + shared, tid))
+            while live:
+                waiting = []
+                for thread in live:
+                    try:
+                        next(thread)
+                        waiting.append(thread)
+                    except StopIteration:
+                        pass
+                if waiting and len(waiting) != len(live):
+                    raise RuntimeError(f"block ({bx}, {by}): a barrier that "
+                                       "only some threads reach")
+                for buffer in shared:
+                    buffer.new_phase()
+                live = waiting
+
+
+def run_function(module, name, arrays):
+    funcs = [op for op in module.regions[0].ops
+             if op.name == "func.func" and f'sym_name = "{name}"' in op.props]
+    if not funcs:
+        raise RuntimeError(f"no function @{name}")
+    for _ in run_block(funcs[0].regions[0], {}, arrays, None):
+        raise RuntimeError("gpu.barrier outside a gpu.launch")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("ir")
+    parser.add_argument("--func", required=True)
+    parser.add_argument("--layout", choices=["nk", "kn"], required=True)
+    parser.add_argument("--storage", choices=["f32", "f16"], required=True)
+    parser.add_argument("--c-type", choices=["f32", "f16"], required=True)
+    parser.add_argument("--shapes", nargs="+", required=True)
+    args = parser.parse_args()
+    with open(args.ir) as f:
+        module = parse(f.read())
+    types = {"f32": np.float32, "f16": np.float16}
+    storage, c_type = types[args.storage], types[args.c_type]
+    rng = np.random.default_rng(0)
+    for shape in args.shapes:
+        m, n, k = (int(v) for v in shape.split(","))
+        a = rng.uniform(-1, 1, (m, k)).astype(storage)
+        b = rng.uniform(-1, 1, (n, k) if args.layout == "nk" else (k, n))
+        b = b.astype(storage)
+        c = rng.uniform(-1, 1, (m, n)).astype(c_type)
+        b64 = b.astype(np.float64)
+        b64 = b64.T if args.layout == "nk" else b64
+        reference = c.astype(np.float64) + a.astype(np.float64) @ b64
+        out = c.copy()
+        run_function(module, args.func, [a, b, out])
+        error = np.abs(out.astype(np.float64) - reference).max(initial=0)
+        # f32 accumulation, and one rounding of an f16 C.
+        magnitude = np.abs(a.astype(np.float64)) @ np.abs(b64)
+        tolerance = 1e-5 * magnitude.max(initial=0)
+        tolerance += (2e-3 * np.abs(reference).max(initial=0)
+                      if c_type == np.float16 else 1e-6)
+        print(("ok" if error <= tolerance else "WRONG") +
+              f" @{args.func} M={m} N={n} K={k}: max error {error:.3g}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
