@@ -1,11 +1,12 @@
 //===- check-matmul.cpp - compiled GPU matmuls against a float64 reference ===//
 //
-// The test program of test/gpu/matmul.py: calls the C entry points
-// (_mlir_ciface_*) of a module compiled by `xfmr-compile --target=cuda
-// --emit=llvm`, listed in the generated cases.inc, for several token
-// counts M, and compares every checked element with a float64 product of
-// the same (rounded) inputs. Arguments live in managed memory, as the GPU
-// target's calling convention requires; results are freed with cuMemFree.
+// The test program of test/gpu/matmul.py: loads a library compiled by
+// `xfmr-compile --target=cuda --emit=shared`, calls the entry points listed
+// in the generated cases.inc for several token counts M, and compares
+// every checked element with a float64 product of the same (rounded)
+// inputs. Arguments are ordinary host memory and results malloc()
+// allocations, as the library's header describes; the library's
+// xfmr_cuda_take_error() reports a failed launch or a missing driver.
 // Prints one line per case and exits with 1 when any is wrong.
 //
 //===----------------------------------------------------------------------===//
@@ -15,10 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <vector>
-
-extern "C" void *xfmrTestAllocManaged(uint64_t bytes);
-extern "C" void mgpuMemFree(void *pointer, void *stream);
 
 template <int Rank> struct Descriptor {
   void *allocated;
@@ -40,7 +39,6 @@ struct Case {
   Kind kind;
   Storage storage;
   int64_t n, k;
-  void *entry;
 };
 
 #include "cases.inc"
@@ -109,7 +107,7 @@ struct Tensor {
 
 Tensor makeTensor(Storage s, int64_t count, uint64_t &seed) {
   Tensor t;
-  t.data = xfmrTestAllocManaged(count * bytesOf(s));
+  t.data = std::malloc(count ? count * bytesOf(s) : 1);
   t.values.resize(count);
   for (int64_t i = 0; i < count; ++i) {
     seed = seed * 6364136223846793005ull + 1442695040888963407ull;
@@ -158,7 +156,10 @@ bool checkedRow(int64_t row, int64_t m, int64_t n, int64_t k) {
   return row < 70 || row >= m - 70 || row % 13 == 0;
 }
 
-bool run(const Case &c, int64_t m, uint64_t seed) {
+using TakeError = const char *(*)();
+
+bool run(const Case &c, void *entry, TakeError takeError, int64_t m,
+         uint64_t seed) {
   int64_t n = c.n, k = c.k;
   Tensor x = makeTensor(c.storage, m * k, seed);
   Tensor w = makeTensor(c.storage, n * k, seed);
@@ -168,21 +169,24 @@ bool run(const Case &c, int64_t m, uint64_t seed) {
   if (c.kind == Kind::Linear) {
     auto dw = describe<2>(w.data, {n, k});
     reinterpret_cast<void (*)(Descriptor<2> *, Descriptor<2> *,
-                              Descriptor<2> *)>(c.entry)(&result, &dx, &dw);
+                              Descriptor<2> *)>(entry)(&result, &dx, &dw);
   } else if (c.kind == Kind::LinearBias) {
     extra = makeTensor(c.storage, n, seed);
     auto dw = describe<2>(w.data, {n, k});
     auto db = describe<1>(extra.data, {n});
     reinterpret_cast<void (*)(Descriptor<2> *, Descriptor<2> *, Descriptor<2> *,
-                              Descriptor<1> *)>(c.entry)(&result, &dx, &dw,
-                                                         &db);
+                              Descriptor<1> *)>(entry)(&result, &dx, &dw, &db);
   } else {
     extra = makeTensor(c.storage, m * n, seed);
     auto dw = describe<2>(w.data, {k, n});
     auto dc = describe<2>(extra.data, {m, n});
     reinterpret_cast<void (*)(Descriptor<2> *, Descriptor<2> *, Descriptor<2> *,
-                              Descriptor<2> *)>(c.entry)(&result, &dx, &dw,
-                                                         &dc);
+                              Descriptor<2> *)>(entry)(&result, &dx, &dw, &dc);
+  }
+
+  if (const char *error = takeError()) {
+    std::printf("FAIL %s M=%lld: %s\n", c.name, (long long)m, error);
+    return false;
   }
 
   // The output's rounding (f16 / bf16 results, possibly rounded twice
@@ -240,30 +244,47 @@ bool run(const Case &c, int64_t m, uint64_t seed) {
                 (long long)firstRow, (long long)firstCol);
   std::printf("\n");
   std::fflush(stdout);
-  mgpuMemFree(x.data, nullptr);
-  mgpuMemFree(w.data, nullptr);
-  mgpuMemFree(extra.data, nullptr);
-  mgpuMemFree(result.allocated, nullptr);
+  std::free(x.data);
+  std::free(w.data);
+  std::free(extra.data);
+  std::free(result.allocated);
   return ok;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s LIBRARY.so [M ...]\n", argv[0]);
+    return 2;
+  }
+  void *library = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    std::fprintf(stderr, "%s\n", dlerror());
+    return 2;
+  }
+  auto takeError =
+      reinterpret_cast<TakeError>(dlsym(library, "xfmr_cuda_take_error"));
   std::vector<int64_t> ms = {1, 7, 64, 129, 512};
-  if (argc > 1) {
+  if (argc > 2) {
     ms.clear();
-    for (int i = 1; i < argc; ++i)
+    for (int i = 2; i < argc; ++i)
       ms.push_back(std::atoll(argv[i]));
   }
   int failures = 0, total = 0;
   uint64_t seed = 1;
-  for (const Case &c : kCases)
+  for (const Case &c : kCases) {
+    void *entry = dlsym(library, c.name);
+    if (!entry || !takeError) {
+      std::fprintf(stderr, "%s: no entry point %s\n", argv[1], c.name);
+      return 2;
+    }
     for (int64_t m : ms) {
       ++total;
-      if (!run(c, m, seed++))
+      if (!run(c, entry, takeError, m, seed++))
         ++failures;
     }
+  }
   std::printf("%d of %d cases wrong\n", failures, total);
   return failures ? 1 : 0;
 }
