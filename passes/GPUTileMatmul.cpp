@@ -154,7 +154,12 @@ struct TileStaging {
   /// Neighbouring threads read neighbouring elements of the operand's
   /// contiguous dimension, so that each warp's loads are coalesced: along
   /// k for the k-contiguous operands (16 threads per row), along n for
-  /// B[k][n] (16 threads, 4 values each, per row).
+  /// B[k][n] (16 threads, 4 values each, per row). Both splits of the
+  /// thread index are by 16: tid % 16 and tid / 16 each range over the 16
+  /// reduction steps or the 16 vectors of a tile row.
+  static_assert(kTileK == 16 && kTileM / kVector == 16 &&
+                    kTileN / kVector == 16 && kThreads == 16 * 16,
+                "the staging splits the thread index by 16");
   static TileStaging create(KernelBuilder &kb, Value tid, Value source,
                             bool kContiguous, Value base, Value extent,
                             Value k) {

@@ -8,7 +8,7 @@
 # per case. Standalone: python3 test/gpu/matmul.py --xfmr-compile
 # build/bin/xfmr-compile [--build-only] [--gpu-arch sm_90] [--m 1 7 ...].
 #
-# REQUIRES: cuda-driver
+# REQUIRES: cuda-device
 # RUN: %python %s --xfmr-compile xfmr-compile --cc %cc --work-dir %t \
 # RUN:   | FileCheck %s
 # CHECK-NOT: FAIL
