@@ -12,6 +12,12 @@
 // Two forms are recognised: xfmr.gated_ffn, and the same computation written
 // as two bias-free xfmr.linear ops feeding an xfmr.gated_activation.
 //
+// The expert FFNs of a mixture of experts are stacked the same way, per
+// expert: xfmr.grouped_gated_ffn with w_gate, w_up [E, F, D] becomes
+// xfmr.grouped_glu_ffn over w_gate_up = concat dim(1) w_gate, w_up, of
+// shape [E, 2F, D], whose lowering projects each segment once and gates it
+// with xfmr.glu.
+//
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Passes.h"
@@ -36,12 +42,13 @@ namespace {
 /// first F rows are the gate: both rank-2 with the same static shape and
 /// element type. A dynamic F would leave the split point of the glu unknown
 /// to the compiler, so such weights are left alone.
+/// (Stacked expert weights, [E, F, D], are `rank` 3.)
 LogicalResult checkStackable(PatternRewriter &rw, Operation *op, Value wGate,
-                             Value wUp) {
+                             Value wUp, int64_t rank = 2) {
   auto gType = dyn_cast<RankedTensorType>(wGate.getType());
   auto uType = dyn_cast<RankedTensorType>(wUp.getType());
-  if (!gType || !uType || gType.getRank() != 2 || uType.getRank() != 2)
-    return rw.notifyMatchFailure(op, "gate and up weights must be rank 2");
+  if (!gType || !uType || gType.getRank() != rank || uType.getRank() != rank)
+    return rw.notifyMatchFailure(op, "gate and up weights have the wrong rank");
   if (!gType.hasStaticShape() || !uType.hasStaticShape())
     return rw.notifyMatchFailure(op, "gate and up weights must be static");
   if (gType != uType)
@@ -74,6 +81,24 @@ struct FuseGatedFfn : OpRewritePattern<GatedFfnOp> {
     if (y.getType() != op.getType())
       return rw.notifyMatchFailure(op, "fused result type differs");
     rw.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// xfmr.grouped_gated_ffn -> concat dim(1) + xfmr.grouped_glu_ffn.
+struct FuseGroupedGatedFfn : OpRewritePattern<GroupedGatedFfnOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GroupedGatedFfnOp op,
+                                PatternRewriter &rw) const override {
+    if (failed(checkStackable(rw, op, op.getWGate(), op.getWUp(), /*rank=*/3)))
+      return failure();
+    Location loc = op.getLoc();
+    Value w = tensor::ConcatOp::create(rw, loc, /*dim=*/1,
+                                       ValueRange{op.getWGate(), op.getWUp()});
+    rw.replaceOpWithNewOp<GroupedGluFfnOp>(op, op.getActivationAttr(),
+                                           op.getSortedX(), op.getOffsets(), w,
+                                           op.getWDown());
     return success();
   }
 };
@@ -133,5 +158,6 @@ struct FuseGateUpPass : public xfmr::impl::FuseGateUpBase<FuseGateUpPass> {
 } // namespace
 
 void mlir::xfmr::populateFuseGateUpPatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseGatedFfn, FuseGatedActivation>(patterns.getContext());
+  patterns.add<FuseGatedFfn, FuseGatedActivation, FuseGroupedGatedFfn>(
+      patterns.getContext());
 }

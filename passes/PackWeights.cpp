@@ -64,6 +64,11 @@ struct Projection {
   linalg::MatmulOp matmul;
   /// The weight, W[N, K].
   Value weight;
+  /// For an expert's projection, the stacked weights of all experts,
+  /// [E, N, K], from which `weight` is the slice at index `expert`: they are
+  /// packed as a whole, once, and the projection reads its packed slice.
+  Value stack;
+  OpFoldResult expert;
   /// The element-wise consumer evaluated per tile, if any.
   linalg::GenericOp epilogue;
   /// With a gating epilogue: the two halves, in the order the epilogue reads
@@ -93,6 +98,38 @@ bool isWeightLike(Value v, llvm::SetVector<BlockArgument> &args) {
     return false;
   return llvm::all_of(op->getOperands(),
                       [&](Value o) { return isWeightLike(o, args); });
+}
+
+/// A weight that can be packed outside the calls: one that is weight-like
+/// itself, or the slice `stack[e]` of a weight-like stack [E, N, K] of
+/// weights, at any index `e` (the expert loops of xfmr.grouped_glu_ffn slice
+/// at the loop's induction variable). Fills `p.stack` and `p.expert` in the
+/// second case.
+bool resolveWeight(Value w, Projection &p,
+                   llvm::SetVector<BlockArgument> &args) {
+  if (isWeightLike(w, args))
+    return true;
+  auto slice = w.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice || !slice.hasUnitStride())
+    return false;
+  RankedTensorType src = slice.getSourceType();
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (src.getRank() != 3 || !src.hasStaticShape() || wType.getRank() != 2)
+    return false;
+  // All of one expert's [N, K] matrix, rank-reduced.
+  SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+  if (getConstantIntValue(offsets[1]) != 0 ||
+      getConstantIntValue(offsets[2]) != 0 ||
+      getConstantIntValue(sizes[0]) != 1 ||
+      getConstantIntValue(sizes[1]) != src.getDimSize(1) ||
+      getConstantIntValue(sizes[2]) != src.getDimSize(2))
+    return false;
+  if (!isWeightLike(slice.getSource(), args))
+    return false;
+  p.stack = slice.getSource();
+  p.expert = offsets[0];
+  return true;
 }
 
 /// The projection maps: A(m, k), B(n, k) (nn.Linear layout), C(m, n).
@@ -174,11 +211,10 @@ std::optional<Projection> analyze(linalg::MatmulOp op) {
   // a different layout, so there is nothing to accumulate into.
   if (!op.getOutputs()[0].getDefiningOp<linalg::FillOp>())
     return std::nullopt;
-  llvm::SetVector<BlockArgument> args;
-  if (!isWeightLike(w, args))
-    return std::nullopt;
-
   Projection p;
+  llvm::SetVector<BlockArgument> args;
+  if (!resolveWeight(w, p, args))
+    return std::nullopt;
   p.matmul = op;
   p.weight = w;
   Value c = op.getResult(0);
@@ -269,41 +305,68 @@ Value padRows(OpBuilder &b, Location loc, Value v, int64_t rows) {
 /// Builds the packed layout of W[N, K]: [ceil(N/32), K, 32] with zero
 /// columns past N, or for a gated projection (F gate rows, then F up rows)
 /// [ceil(F/32), K, 64] with each tile holding 32 gate columns then the same
-/// 32 up columns.
+/// 32 up columns. A stack of weights [E, N, K] is packed per matrix into
+/// [E, tiles, K, width].
 Value buildPackedWeight(OpBuilder &b, Location loc, Value w, bool gated) {
   auto type = cast<RankedTensorType>(w.getType());
-  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+  int64_t lead = type.getRank() - 2; // 1 for a stack of weights
+  SmallVector<int64_t> outer(type.getShape().take_front(lead));
+  int64_t n = type.getDimSize(lead), k = type.getDimSize(lead + 1);
   Type elt = type.getElementType();
+  // The reassociation that keeps the leading dims and groups the rest as
+  // `groups` (indices relative to the first dim after them).
+  auto reassoc = [&](ArrayRef<ArrayRef<int64_t>> groups) {
+    SmallVector<ReassociationIndices> r;
+    for (int64_t i = 0; i < lead; ++i)
+      r.push_back({i});
+    for (ArrayRef<int64_t> g : groups) {
+      ReassociationIndices shifted;
+      for (int64_t i : g)
+        shifted.push_back(i + lead);
+      r.push_back(shifted);
+    }
+    return r;
+  };
+  auto shape = [&](ArrayRef<int64_t> inner) {
+    SmallVector<int64_t> s = outer;
+    s.append(inner.begin(), inner.end());
+    return s;
+  };
+  auto perm = [&](ArrayRef<int64_t> inner) {
+    SmallVector<int64_t> p;
+    for (int64_t i = 0; i < lead; ++i)
+      p.push_back(i);
+    for (int64_t i : inner)
+      p.push_back(i + lead);
+    return p;
+  };
   Operation *transpose;
   if (!gated) {
     int64_t tiles = ceilDiv(n, kPanel);
     Value padded = padRows(b, loc, w, tiles * kPanel);
-    auto split = RankedTensorType::get({tiles, kPanel, k}, elt);
-    Value v = tensor::ExpandShapeOp::create(
-        b, loc, split, padded, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-    Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{tiles, k, kPanel}, elt);
-    transpose = linalg::TransposeOp::create(b, loc, v, init,
-                                            ArrayRef<int64_t>{0, 2, 1});
+    auto split = RankedTensorType::get(shape({tiles, kPanel, k}), elt);
+    Value v = tensor::ExpandShapeOp::create(b, loc, split, padded,
+                                            reassoc({{0, 1}, {2}}));
+    Value init =
+        tensor::EmptyOp::create(b, loc, shape({tiles, k, kPanel}), elt);
+    transpose = linalg::TransposeOp::create(b, loc, v, init, perm({0, 2, 1}));
     transpose->setAttr(kWeightPackAttr, b.getUnitAttr());
     return transpose->getResult(0);
   }
   int64_t f = n / 2, tiles = ceilDiv(f, kPanel);
   Value halves = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({2, f, k}, elt), w,
-      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      b, loc, RankedTensorType::get(shape({2, f, k}), elt), w,
+      reassoc({{0, 1}, {2}}));
   Value padded = padRows(b, loc, halves, tiles * kPanel);
-  auto split = RankedTensorType::get({2, tiles, kPanel, k}, elt);
-  Value v = tensor::ExpandShapeOp::create(
-      b, loc, split, padded, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
-  Value init = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{tiles, k, 2, kPanel}, elt);
-  transpose = linalg::TransposeOp::create(b, loc, v, init,
-                                          ArrayRef<int64_t>{1, 3, 0, 2});
+  auto split = RankedTensorType::get(shape({2, tiles, kPanel, k}), elt);
+  Value v = tensor::ExpandShapeOp::create(b, loc, split, padded,
+                                          reassoc({{0}, {1, 2}, {3}}));
+  Value init =
+      tensor::EmptyOp::create(b, loc, shape({tiles, k, 2, kPanel}), elt);
+  transpose = linalg::TransposeOp::create(b, loc, v, init, perm({1, 3, 0, 2}));
   transpose->setAttr(kWeightPackAttr, b.getUnitAttr());
-  return tensor::CollapseShapeOp::create(
-      b, loc, transpose->getResult(0),
-      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  return tensor::CollapseShapeOp::create(b, loc, transpose->getResult(0),
+                                         reassoc({{0}, {1}, {2, 3}}));
 }
 
 /// The raw row-major bytes of a weight that folds to constants, or nothing.
@@ -326,15 +389,29 @@ std::optional<std::vector<char>> constantBytes(Value v) {
     return bytes;
   }
   if (auto concat = v.getDefiningOp<tensor::ConcatOp>()) {
-    if (concat.getDim() != 0)
+    // Row-major: for each index of the dims before the concatenated one,
+    // the inputs' contiguous blocks follow one another.
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape())
       return std::nullopt;
-    std::vector<char> bytes;
+    int64_t dim = concat.getDim();
+    int64_t outer = 1;
+    for (int64_t i = 0; i < dim; ++i)
+      outer *= type.getDimSize(i);
+    SmallVector<std::vector<char>> parts;
     for (Value in : concat.getInputs()) {
       std::optional<std::vector<char>> part = constantBytes(in);
       if (!part)
         return std::nullopt;
-      bytes.insert(bytes.end(), part->begin(), part->end());
+      parts.push_back(std::move(*part));
     }
+    std::vector<char> bytes;
+    for (int64_t o = 0; o < outer; ++o)
+      for (const std::vector<char> &part : parts) {
+        size_t block = part.size() / outer;
+        bytes.insert(bytes.end(), part.begin() + o * block,
+                     part.begin() + (o + 1) * block);
+      }
     return bytes;
   }
   if (auto cast = v.getDefiningOp<tensor::CastOp>())
@@ -342,32 +419,60 @@ std::optional<std::vector<char>> constantBytes(Value v) {
   return std::nullopt;
 }
 
-/// The packed weight of a constant W, folded at compile time (the same
-/// layout as buildPackedWeight).
+/// The packed weight of a constant W (or stack of weights), folded at
+/// compile time (the same layout as buildPackedWeight).
 Value buildFoldedPackedWeight(OpBuilder &b, Location loc, Value w, bool gated,
                               ArrayRef<char> bytes) {
   auto type = cast<RankedTensorType>(w.getType());
-  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+  int64_t lead = type.getRank() - 2;
+  int64_t experts = lead ? type.getDimSize(0) : 1;
+  int64_t n = type.getDimSize(lead), k = type.getDimSize(lead + 1);
   int64_t eltBytes = type.getElementTypeBitWidth() / 8;
   int64_t width = gated ? 2 * kPanel : kPanel;
   int64_t rows = gated ? n / 2 : n; // valid columns per half
   int64_t tiles = ceilDiv(rows, kPanel);
-  std::vector<char> packed(tiles * k * width * eltBytes, 0);
-  for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t j = 0; j < width; ++j) {
-        int64_t col = t * kPanel + j % kPanel;
-        if (col >= rows)
-          continue; // zero padding
-        int64_t row = (j / kPanel) * rows + col;
-        std::memcpy(packed.data() + ((t * k + kk) * width + j) * eltBytes,
-                    bytes.data() + (row * k + kk) * eltBytes, eltBytes);
-      }
-  auto packedType =
-      RankedTensorType::get({tiles, k, width}, type.getElementType());
+  int64_t packedSize = tiles * k * width, size = n * k;
+  std::vector<char> packed(experts * packedSize * eltBytes, 0);
+  for (int64_t e = 0; e < experts; ++e)
+    for (int64_t t = 0; t < tiles; ++t)
+      for (int64_t kk = 0; kk < k; ++kk)
+        for (int64_t j = 0; j < width; ++j) {
+          int64_t col = t * kPanel + j % kPanel;
+          if (col >= rows)
+            continue; // zero padding
+          int64_t row = (j / kPanel) * rows + col;
+          std::memcpy(
+              packed.data() +
+                  (e * packedSize + (t * k + kk) * width + j) * eltBytes,
+              bytes.data() + (e * size + row * k + kk) * eltBytes, eltBytes);
+        }
+  SmallVector<int64_t> shape(type.getShape().take_front(lead));
+  shape.append({tiles, k, width});
+  auto packedType = RankedTensorType::get(shape, type.getElementType());
   auto attr = DenseElementsAttr::getFromRawBuffer(
       packedType, ArrayRef<char>(packed.data(), packed.size()));
   return arith::ConstantOp::create(b, loc, packedType, attr);
+}
+
+/// What the projection's contraction reads: `packed` itself, or for an
+/// expert's projection its expert's [tiles, K, width] slice of the packed
+/// stack, taken where the matmul is (where the expert index is defined).
+Value packedOperand(OpBuilder &b, Projection p, Value packed) {
+  if (!p.stack)
+    return packed;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(p.matmul);
+  auto type = cast<RankedTensorType>(packed.getType());
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+  offsets[0] = p.expert;
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  for (int64_t d : type.getShape().drop_front())
+    sizes.push_back(b.getIndexAttr(d));
+  SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+  auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
+                                         type.getElementType());
+  return tensor::ExtractSliceOp::create(b, p.matmul.getLoc(), sliceType, packed,
+                                        offsets, sizes, strides);
 }
 
 /// Rewrites one projection to read the packed weight `packed`: the
@@ -482,6 +587,14 @@ void rewriteProjection(RewriterBase &rw, Projection p, Value packed) {
   rw.eraseOp(op);
 }
 
+/// Packs and rewrites one projection and erases the weight slice it no
+/// longer reads.
+void rewriteProjectionWithPacked(RewriterBase &rw, Projection p, Value packed) {
+  rewriteProjection(rw, p, packedOperand(rw, p, packed));
+  if (p.stack && p.weight.use_empty())
+    rw.eraseOp(p.weight.getDefiningOp());
+}
+
 /// The projections of `func` to pack, each with the arguments its weight
 /// comes from.
 SmallVector<Projection> analyzeFunction(func::FuncOp func) {
@@ -525,15 +638,16 @@ struct PackWeightsPass : public xfmr::impl::PackWeightsBase<PackWeightsPass> {
     IRRewriter rw(&getContext());
     bool argumentWeights = false;
     for (Projection &p : analyzeFunction(func)) {
-      std::optional<std::vector<char>> bytes = constantBytes(p.weight);
+      Value source = p.stack ? p.stack : p.weight;
+      std::optional<std::vector<char>> bytes = constantBytes(source);
       if (!bytes) {
         argumentWeights = true;
         continue;
       }
-      rw.setInsertionPoint(p.matmul);
-      Value packed = buildFoldedPackedWeight(rw, p.matmul.getLoc(), p.weight,
+      rw.setInsertionPointAfterValue(source);
+      Value packed = buildFoldedPackedWeight(rw, p.matmul.getLoc(), source,
                                              p.gated(), *bytes);
-      rewriteProjection(rw, p, packed);
+      rewriteProjectionWithPacked(rw, p, packed);
     }
     if (!argumentWeights || !prepareEntryPoints || func.isPrivate())
       return success();
@@ -561,17 +675,20 @@ struct PackWeightsPass : public xfmr::impl::PackWeightsBase<PackWeightsPass> {
     llvm::SetVector<BlockArgument> weightArgs;
     llvm::SmallDenseMap<std::pair<Value, int>, Value> packedOf;
     for (Projection &p : analyzeFunction(prepared)) {
-      if (constantBytes(p.weight))
+      // (An expert's projection packs the whole stack its weight is sliced
+      // from, once for all experts.)
+      Value source = p.stack ? p.stack : p.weight;
+      if (constantBytes(source))
         continue;
       llvm::SetVector<BlockArgument> args;
-      isWeightLike(p.weight, args);
+      isWeightLike(source, args);
       weightArgs.insert(args.begin(), args.end());
-      Value &packed = packedOf[{p.weight, p.gated() ? 1 : 0}];
+      Value &packed = packedOf[{source, p.gated() ? 1 : 0}];
       if (!packed) {
-        rw.setInsertionPointAfterValue(p.weight);
-        if (isa<BlockArgument>(p.weight))
+        rw.setInsertionPointAfterValue(source);
+        if (isa<BlockArgument>(source))
           rw.setInsertionPointToStart(&body);
-        packed = buildPackedWeight(rw, p.matmul.getLoc(), p.weight, p.gated());
+        packed = buildPackedWeight(rw, p.matmul.getLoc(), source, p.gated());
         packedValues.push_back(packed);
         // "w_gate_w_up_packed": the arguments the weight is made of.
         std::string name;
@@ -579,7 +696,7 @@ struct PackWeightsPass : public xfmr::impl::PackWeightsBase<PackWeightsPass> {
           name += names[arg.getArgNumber()].str() + "_";
         packedNames.push_back(name + "packed");
       }
-      rewriteProjection(rw, p, packed);
+      rewriteProjectionWithPacked(rw, p, packed);
     }
 
     // The computation of the packed weights moves to <f>_prepare.
@@ -635,15 +752,34 @@ struct PackWeightsPass : public xfmr::impl::PackWeightsBase<PackWeightsPass> {
       BlockArgument arg = body.addArgument(v.getType(), v.getLoc());
       rw.replaceAllUsesWith(v, arg);
     }
+    // Sizes asked of the unpacked weights (the expert loop's trip count, the
+    // shape of an expert's slice) are static: answering them with constants
+    // leaves those weights unread.
+    prepared.walk([&](tensor::DimOp dim) {
+      std::optional<int64_t> index = dim.getConstantIndex();
+      auto type = dyn_cast<RankedTensorType>(dim.getSource().getType());
+      if (!index || !type || *index < 0 || *index >= type.getRank() ||
+          type.isDynamicDim(*index))
+        return;
+      rw.setInsertionPoint(dim);
+      rw.replaceOpWithNewOp<arith::ConstantIndexOp>(dim,
+                                                    type.getDimSize(*index));
+    });
     // Drop what the rewrite left dead, so that weights only the packing
     // read stop being arguments.
     bool erased = true;
     while (erased) {
       erased = false;
       SmallVector<Operation *> dead;
-      for (Operation &op : body.without_terminator())
-        if (isOpTriviallyDead(&op))
-          dead.push_back(&op);
+      // (Nested ops too: the expert loop's slices of the weights. What is
+      // inside a dead op goes with it.)
+      for (Operation &top : body.without_terminator())
+        top.walk<WalkOrder::PreOrder>([&](Operation *op) {
+          if (!isOpTriviallyDead(op))
+            return WalkResult::advance();
+          dead.push_back(op);
+          return WalkResult::skip();
+        });
       for (Operation *op : llvm::reverse(dead)) {
         rw.eraseOp(op);
         erased = true;

@@ -174,6 +174,13 @@ def PackWeights : Pass<"xfmr-pack-weights", "ModuleOp"> {
     column `n mod 32` and the up value at `n mod 32 + 32` of the same tile.
     `xfmr-tile-and-vectorize` evaluates that element-wise op on each tile's
     registers, so `C3` is never stored.
+
+    A weight that is the slice `stack[e]` of a stack of weights
+    `[E, N, K]` (static, computed from arguments and constants as above),
+    at any index `e` (the expert loop of `xfmr.grouped_glu_ffn` slices at its
+    induction variable), packs the whole stack once, as
+    `[E, tiles, K, width]`, and the projection reads the slice at `e` of the
+    packed stack.
   }];
   let options = [
     Option<"prepareEntryPoints", "prepare-entry-points", "bool",
@@ -239,8 +246,16 @@ def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
       static shape and element type. The stacking order follows the operands
       of the gated_activation, whatever the projections are called.
 
+    * `xfmr.grouped_gated_ffn <act>(sx, offsets, w_gate, w_up, w_down)`
+      (the expert FFNs of a mixture of experts) becomes
+      `xfmr.grouped_glu_ffn <act>(sx, offsets, concat dim(1) w_gate, w_up,
+      w_down)`: per expert one projection over the `[2F, D]` slice of the
+      stacked `[E, 2F, D]` weight, then `glu` and the down projection. The
+      weights must have the same static shape and element type.
+
     Anything else is left alone. The pass is not part of the default
-    pipeline; the CPU pipeline option `fuse-gate-up` runs it first.
+    pipeline; the CPU pipeline option `fuse-gate-up` runs it right after
+    `xfmr-lower-moe-dispatch`, so that `xfmr.moe` is fused too.
   }];
   let dependentDialects = ["::mlir::xfmr::XfmrDialect",
                            "::mlir::tensor::TensorDialect"];

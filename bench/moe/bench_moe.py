@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
-"""Mixture-of-experts benchmark: xfmr's dispatch lowering against its naive
-all-experts lowering, a dense gated FFN with the same active FLOPs, and
-PyTorch running the Hugging Face (Mixtral-style) loop over experts.
+"""Mixture-of-experts benchmark: xfmr's dispatch lowering, with and without
+fuse-gate-up (the expert FFNs as one [2F, D] projection per expert over
+stacked weights packed once by f_prepare, the gating in the kernel's
+epilogue), against its naive all-experts lowering, a dense gated FFN with
+the same active FLOPs, and PyTorch running the Hugging Face (Mixtral-style)
+loop over experts. Every xfmr function runs with prepared weights
+(xfmr-run calls f_prepare once, then times f_prepared).
 
 In one run, for E=8 top-2 (F=2816) and E=64 top-6 (F=1408), D=1024,
 T in {1, 16, 128, 512}, 1 and 2 threads, it prints milliseconds per call
 (median of --reps timed calls after a warm-up) and the ratios
 
-  moe/dense   xfmr MoE over a dense gated FFN of width top_k*F (equal
-              active FLOPs): the cost of routing, sorting and combining
-  naive/moe   speed-up of the dispatch lowering over evaluating all experts
-  torch/moe   speed-up over PyTorch's Hugging Face-style expert loop
+  moe/fused   speed-up of the fused, packed-once expert FFNs over the
+              unfused ones (which pack each expert's weights per call)
+  fused/dense fused xfmr MoE over a dense fused gated FFN of width top_k*F
+              (equal active FLOPs): the cost of routing, sorting and
+              combining
+  naive/fused speed-up of the dispatch lowering over evaluating all experts
+  torch/fused speed-up over PyTorch's Hugging Face-style expert loop
 
-xfmr code runs single-threaded (the CPU pipeline has no threading yet), so its
-2-thread rows repeat the 1-thread timing; PyTorch uses torch.set_num_threads.
+xfmr code runs on OMP_NUM_THREADS threads (libomp) and PyTorch on
+torch.set_num_threads, both set per row.
 Peers run fairly: OPENBLAS_CORETYPE unset, OMP/OPENBLAS thread counts and
 OMP_WAIT_POLICY=PASSIVE set to match.
 
@@ -168,33 +175,38 @@ def main():
                 paths[name] = os.path.join(work, name + ".npy")
                 np.save(paths[name], np.ascontiguousarray(arr))
             moe_so = compile_so(args, work, f"moe{e}", moe_ir(e, k, d, f))
+            fused_so = compile_so(args, work, f"fused{e}", moe_ir(e, k, d, f),
+                                  "fuse-gate-up=true")
             naive_so = None if args.no_naive else compile_so(
                 args, work, f"naive{e}", moe_ir(e, k, d, f),
                 "moe-all-experts=true")
-            dense_so = compile_so(args, work, f"dense{e}", dense_ir(d, k * f))
+            dense_so = compile_so(args, work, f"dense{e}", dense_ir(d, k * f),
+                                  "fuse-gate-up=true")
 
-            header = (f"{'thr':>3} {'T':>4} {'xfmr moe':>10} {'dense eq':>10} "
-                      f"{'naive':>10} {'torch HF':>10} | {'moe/dense':>9} "
-                      f"{'naive/moe':>9} {'torch/moe':>9}")
+            header = (f"{'thr':>3} {'T':>4} {'xfmr moe':>10} {'moe fused':>10} "
+                      f"{'dense eq':>10} {'naive':>10} {'torch HF':>10} | "
+                      f"{'moe/fused':>9} {'fused/dense':>11} "
+                      f"{'naive/fused':>11} {'torch/fused':>11}")
             print(header)
             print("-" * len(header))
             for t in tokens:
                 x = rng.standard_normal((t, d)).astype(np.float32)
                 xp = os.path.join(work, "x.npy")
                 np.save(xp, x)
-                moe_ms = run_xfmr(args, moe_so, "moe",
-                                  [xp, paths["r"], paths["wg"], paths["wu"],
-                                   paths["wd"]], args.reps)
-                dense_ms = run_xfmr(args, dense_so, "dense",
-                                    [xp, paths["dg"], paths["du"],
-                                     paths["dd"]], args.reps)
-                naive_ms = None
-                if naive_so:
-                    naive_ms = run_xfmr(args, naive_so, "moe",
-                                        [xp, paths["r"], paths["wg"],
-                                         paths["wu"], paths["wd"]],
-                                        max(1, args.reps // 2))
+                moe_in = [xp, paths["r"], paths["wg"], paths["wu"],
+                          paths["wd"]]
                 for threads in (1, 2):
+                    os.environ["OMP_NUM_THREADS"] = str(threads)
+                    moe_ms = run_xfmr(args, moe_so, "moe", moe_in, args.reps)
+                    fused_ms = run_xfmr(args, fused_so, "moe", moe_in,
+                                        args.reps)
+                    dense_ms = run_xfmr(args, dense_so, "dense",
+                                        [xp, paths["dg"], paths["du"],
+                                         paths["dd"]], args.reps)
+                    naive_ms = None
+                    if naive_so:
+                        naive_ms = run_xfmr(args, naive_so, "moe", moe_in,
+                                            max(1, args.reps // 2))
                     torch_ms = None
                     if torch is not None:
                         torch.set_num_threads(threads)
@@ -204,13 +216,15 @@ def main():
                     def fmt(v):
                         return f"{v:10.3f}" if v is not None else f"{'-':>10}"
 
-                    def ratio(a, b):
-                        return (f"{a / b:9.2f}" if a is not None and
-                                b is not None else f"{'-':>9}")
-                    print(f"{threads:>3} {t:>4} {fmt(moe_ms)} {fmt(dense_ms)} "
-                          f"{fmt(naive_ms)} {fmt(torch_ms)} | "
-                          f"{ratio(moe_ms, dense_ms)} {ratio(naive_ms, moe_ms)} "
-                          f"{ratio(torch_ms, moe_ms)}", flush=True)
+                    def ratio(a, b, w=9):
+                        return (f"{a / b:{w}.2f}" if a is not None and
+                                b is not None else f"{'-':>{w}}")
+                    print(f"{threads:>3} {t:>4} {fmt(moe_ms)} {fmt(fused_ms)} "
+                          f"{fmt(dense_ms)} {fmt(naive_ms)} {fmt(torch_ms)} | "
+                          f"{ratio(moe_ms, fused_ms)} "
+                          f"{ratio(fused_ms, dense_ms, 11)} "
+                          f"{ratio(naive_ms, fused_ms, 11)} "
+                          f"{ratio(torch_ms, fused_ms, 11)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -679,6 +679,20 @@ LogicalResult DispatchOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+/// offsets[E + 1] of the grouped FFNs, once E is known (or not).
+static LogicalResult checkOffsets(Checker &c, RankedTensorType offsets,
+                                  const Size &e) {
+  XFMR_CHECK(c.positive(e, "E, the number of experts"));
+  if (e.isStatic())
+    return c.dim(offsets, "offsets", 0, e.value + 1,
+                 "E + 1, one more than " + e.desc);
+  if (!offsets.isDynamicDim(0) && offsets.getDimSize(0) < 2)
+    return c.fail("operand 'offsets' dimension 0 (E + 1, one more than the "
+                  "number of experts) must be >= 2, got ",
+                  offsets.getDimSize(0));
+  return success();
+}
+
 LogicalResult
 GroupedGatedFfnOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                     Adaptor adaptor,
@@ -694,14 +708,44 @@ GroupedGatedFfnOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   Size e;
   XFMR_CHECK(checkExpertWeights(c, x, "sorted_x", e, d, adaptor.getWGate(),
                                 adaptor.getWUp(), adaptor.getWDown()));
-  XFMR_CHECK(c.positive(e, "E, the number of experts"));
-  if (e.isStatic())
-    XFMR_CHECK(c.dim(offsets, "offsets", 0, e.value + 1,
-                     "E + 1, one more than " + e.desc));
-  else if (!offsets.isDynamicDim(0) && offsets.getDimSize(0) < 2)
-    return c.fail("operand 'offsets' dimension 0 (E + 1, one more than the "
-                  "number of experts) must be >= 2, got ",
-                  offsets.getDimSize(0));
+  XFMR_CHECK(checkOffsets(c, offsets, e));
+  results.push_back(x);
+  return success();
+}
+
+LogicalResult
+GroupedGluFfnOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
+  Checker c(loc, "grouped_glu_ffn");
+  XFMR_RANKED(x, adaptor.getSortedX(), "sorted_x");
+  XFMR_RANKED(offsets, adaptor.getOffsets(), "offsets");
+  XFMR_RANKED(wGateUp, adaptor.getWGateUp(), "w_gate_up");
+  XFMR_RANKED(wDown, adaptor.getWDown(), "w_down");
+  XFMR_CHECK(c.floatElement(x, "sorted_x"));
+  XFMR_CHECK(c.rank(x, "sorted_x", 2));
+  XFMR_CHECK(c.rank(offsets, "offsets", 1));
+  XFMR_CHECK(c.intElement(offsets, "offsets", /*allowI64=*/false));
+  XFMR_CHECK(c.rank(wGateUp, "w_gate_up", 3));
+  XFMR_CHECK(c.rank(wDown, "w_down", 3));
+  XFMR_CHECK(checkFloatLike(c, wGateUp, "w_gate_up", x, "sorted_x"));
+  XFMR_CHECK(checkFloatLike(c, wDown, "w_down", x, "sorted_x"));
+  Size d = Checker::size(x, "sorted_x", 1);
+  Size e = Checker::size(wGateUp, "w_gate_up", 0);
+  XFMR_CHECK(c.match(wGateUp, "w_gate_up", 2, "D", d));
+  XFMR_CHECK(c.match(wDown, "w_down", 0, "E", e));
+  XFMR_CHECK(c.match(wDown, "w_down", 1, "D", d));
+  // F is half of the stacked dimension: the gate rows, then the up rows.
+  int64_t twoF = wGateUp.getDimSize(1);
+  if (!ShapedType::isDynamic(twoF)) {
+    if (twoF % 2 != 0)
+      return c.fail("operand 'w_gate_up' dimension 1 (2F, the gate and up "
+                    "rows) must be even, got ",
+                    twoF);
+    XFMR_CHECK(c.dim(wDown, "w_down", 2, twoF / 2,
+                     "F, half of dimension 1 of 'w_gate_up'"));
+  }
+  XFMR_CHECK(checkOffsets(c, offsets, e));
   results.push_back(x);
   return success();
 }

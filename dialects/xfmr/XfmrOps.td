@@ -406,6 +406,38 @@ def Xfmr_GroupedGatedFfnOp : Xfmr_InferOp<"grouped_gated_ffn"> {
   }];
 }
 
+def Xfmr_GroupedGluFfnOp : Xfmr_InferOp<"grouped_glu_ffn"> {
+  let summary = "Per-expert gated FFN over a stacked gate/up weight";
+  let description = [{
+    `xfmr.grouped_gated_ffn` with each expert's gate and up projections
+    stacked into one weight: `w_gate_up[e]` is `[2F, D]`, rows `0 ..< F`
+    the gate and rows `F ..< 2F` the up projection of expert `e` (the layout
+    of `xfmr.glu`, whose gate is the first half). Rows
+    `offsets[e] ..< offsets[e+1]` of `sorted_x[R, D]` compute
+    `glu<activation>(x · w_gate_up[e]ᵀ) · w_down[e]ᵀ`, so `x` is read by one
+    projection per expert. `xfmr-fuse-gate-up` produces it from
+    `xfmr.grouped_gated_ffn` by concatenating `w_gate` and `w_up` along
+    dimension 1. `E` must be at least 1, `offsets` (i32) has `E + 1` entries,
+    dimension 1 of `w_gate_up` is even and `w_down` is `[E, D, F]`. The result
+    has the type of `sorted_x`.
+
+    ```mlir
+    %y = xfmr.grouped_glu_ffn <silu> %sx, %off, %wgu, %wd
+        : tensor<?x256xf32>, tensor<9xi32>, tensor<8x1408x256xf32>,
+          tensor<8x256x704xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_ActivationAttr:$activation,
+                       Xfmr_FloatTensor:$sorted_x, Xfmr_I32Tensor:$offsets,
+                       Xfmr_FloatTensor:$w_gate_up, Xfmr_FloatTensor:$w_down);
+  let results = (outs Xfmr_FloatTensor:$result);
+  let assemblyFormat = [{
+    $activation $sorted_x `,` $offsets `,` $w_gate_up `,` $w_down
+    attr-dict `:` type($sorted_x) `,` type($offsets) `,` type($w_gate_up) `,`
+    type($w_down)
+  }];
+}
+
 def Xfmr_CombineOp : Xfmr_InferOp<"combine"> {
   let summary = "Weighted un-permute of expert outputs back to tokens";
   let description = [{

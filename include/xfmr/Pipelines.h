@@ -24,7 +24,7 @@ struct CPUOptions : public mlir::PassPipelineOptions<CPUOptions> {
       *this, "fuse-gate-up",
       llvm::cl::desc("Merge the gate and up projections of gated FFNs into "
                      "one projection followed by xfmr.glu "
-                     "(xfmr-fuse-gate-up, run first)"),
+                     "(xfmr-fuse-gate-up, after the MoE lowering)"),
       llvm::cl::init(false)};
   Option<bool> packWeights{
       *this, "pack-weights",

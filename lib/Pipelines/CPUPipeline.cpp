@@ -37,11 +37,13 @@ using namespace mlir::xfmr;
 void mlir::xfmr::buildXfmrToLinalgPipeline(OpPassManager &pm,
                                            const CPUOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  if (options.fuseGateUp)
-    fpm.addPass(createFuseGateUp());
   LowerMoeDispatchOptions moe;
   moe.allExperts = options.moeAllExperts;
   fpm.addPass(createLowerMoeDispatch(moe));
+  // After the MoE lowering, so that the expert FFNs it makes explicit are
+  // fused too.
+  if (options.fuseGateUp)
+    fpm.addPass(createFuseGateUp());
   fpm.addPass(createConvertXfmrToLinalg());
   // Element-wise arith/math on whole tensors (residual adds of composite
   // blocks) becomes linalg too, so that everything bufferizes.

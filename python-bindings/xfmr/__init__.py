@@ -178,6 +178,8 @@ _XFMR_OPS = {
     "dispatch": (["x", "experts"], None),
     "grouped_gated_ffn": (["sorted_x", "offsets", "w_gate", "w_up", "w_down"],
                           "activation"),
+    "grouped_glu_ffn": (["sorted_x", "offsets", "w_gate_up", "w_down"],
+                        "activation"),
     "combine": (["expert_out", "order", "weights"], None),
 }
 

@@ -298,10 +298,11 @@ class Module:
     """One MLIR module on disk, runnable through the JIT or, once compiled,
     as a shared library."""
 
-    def __init__(self, harness, name, text):
+    def __init__(self, harness, name, text, compile_args=()):
         self.h = harness
         self.name = name
         self.text = text
+        self.compile_args = tuple(compile_args)
         self.path = os.path.join(harness.workdir, name + ".mlir")
         with open(self.path, "w") as f:
             f.write(text)
@@ -332,6 +333,7 @@ class Module:
         cmd = [tool, self.path, "-o", so, "--emit=shared", opt_level]
         if target() == "cuda":
             cmd.append("--target=cuda")
+        cmd += list(self.compile_args)
         p = _run(cmd)
         self.compile_count += 1
         if p.returncode != 0 or not os.path.exists(so):
@@ -372,13 +374,15 @@ class Harness:
 
     # -- modules -------------------------------------------------------------
 
-    def module(self, text, name=None):
+    def module(self, text, name=None, compile_args=()):
+        """compile_args: extra xfmr-compile flags for the shared library
+        (e.g. --pipeline-options=...)."""
         self.counter += 1
         if name is None:
             name = "m%d" % self.counter
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         name = "%03d_%s" % (self.counter, name)
-        return Module(self, name, text)
+        return Module(self, name, text, compile_args)
 
     # -- running -------------------------------------------------------------
 
@@ -490,10 +494,11 @@ class Harness:
         return ok
 
     def sweep(self, label, module, func, cases, rtol=None, atol=None,
-              exact=None, dtypes=None):
+              exact=None, dtypes=None, run_args=()):
         """Dynamic shapes: compiles `module` ONCE to a shared library and
         runs it for every (suffix, inputs, expected) in `cases`, then checks
-        that the library was neither rebuilt nor modified."""
+        that the library was neither rebuilt nor modified. `run_args` are
+        extra xfmr-run flags (e.g. --prepare-weights=false)."""
         if not self.ir_only:
             try:
                 if find_tool("xfmr-opt") is not None:
@@ -509,7 +514,7 @@ class Harness:
         for suffix, inputs, expected in cases:
             ok &= self.case("%s %s" % (label, suffix), module, func, inputs,
                             expected, rtol, atol, via="so", exact=exact,
-                            dtypes=dtypes)
+                            dtypes=dtypes, run_args=run_args)
         if not self.ir_only:
             try:
                 module.check_not_rebuilt()

@@ -181,3 +181,75 @@ func.func @mismatched_shapes(%x: tensor<?x16xf32>, %wg: tensor<32x16xf32>, %wu: 
 // tie the weights of xfmr.linear and xfmr.gated_ffn to the element type of
 // x, and the two operands of xfmr.gated_activation to each other (the pass
 // checks it all the same).
+
+// -----
+
+// The expert FFNs of a mixture of experts: w_gate and w_up [E, F, D] are
+// stacked per expert along dimension 1 (gate rows first) into one
+// [E, 2F, D] weight; E = 3 and F = 20 divide nothing nicely.
+// CHECK-LABEL: func.func @grouped
+//  CHECK-SAME: (%[[X:.+]]: tensor<?x16xf32>, %[[OFF:.+]]: tensor<4xi32>, %[[WG:.+]]: tensor<3x20x16xf32>, %[[WU:.+]]: tensor<3x20x16xf32>, %[[WD:.+]]: tensor<3x16x20xf32>)
+//       CHECK:   %[[W:.+]] = tensor.concat dim(1) %[[WG]], %[[WU]] : (tensor<3x20x16xf32>, tensor<3x20x16xf32>) -> tensor<3x40x16xf32>
+//       CHECK:   %[[Y:.+]] = xfmr.grouped_glu_ffn <gelu> %[[X]], %[[OFF]], %[[W]], %[[WD]] : tensor<?x16xf32>, tensor<4xi32>, tensor<3x40x16xf32>, tensor<3x16x20xf32>
+//   CHECK-NOT:   xfmr.grouped_gated_ffn
+//       CHECK:   return %[[Y]] : tensor<?x16xf32>
+func.func @grouped(%x: tensor<?x16xf32>, %off: tensor<4xi32>, %wg: tensor<3x20x16xf32>, %wu: tensor<3x20x16xf32>, %wd: tensor<3x16x20xf32>) -> tensor<?x16xf32> {
+  %y = xfmr.grouped_gated_ffn <gelu> %x, %off, %wg, %wu, %wd : tensor<?x16xf32>, tensor<4xi32>, tensor<3x20x16xf32>, tensor<3x20x16xf32>, tensor<3x16x20xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// bf16 storage carries over.
+// CHECK-LABEL: func.func @grouped_bf16
+//       CHECK:   %[[W:.+]] = tensor.concat dim(1) %{{.+}}, %{{.+}} : (tensor<2x8x16xbf16>, tensor<2x8x16xbf16>) -> tensor<2x16x16xbf16>
+//       CHECK:   xfmr.grouped_glu_ffn <silu> %{{.+}}, %{{.+}}, %[[W]], %{{.+}} : tensor<5x16xbf16>, tensor<3xi32>, tensor<2x16x16xbf16>, tensor<2x16x8xbf16>
+func.func @grouped_bf16(%x: tensor<5x16xbf16>, %off: tensor<3xi32>, %wg: tensor<2x8x16xbf16>, %wu: tensor<2x8x16xbf16>, %wd: tensor<2x16x8xbf16>) -> tensor<5x16xbf16> {
+  %y = xfmr.grouped_gated_ffn <silu> %x, %off, %wg, %wu, %wd : tensor<5x16xbf16>, tensor<3xi32>, tensor<2x8x16xbf16>, tensor<2x8x16xbf16>, tensor<2x16x8xbf16>
+  return %y : tensor<5x16xbf16>
+}
+
+// -----
+
+// Stacked weights with a dynamic F (or any dynamic size): the glu's split
+// point would be unknown, so the grouped FFN stays.
+// CHECK-LABEL: func.func @grouped_dynamic_f
+//   CHECK-NOT:   tensor.concat
+//       CHECK:   %[[Y:.+]] = xfmr.grouped_gated_ffn <silu>
+//   CHECK-NOT:   xfmr.grouped_glu_ffn
+//       CHECK:   return %[[Y]]
+func.func @grouped_dynamic_f(%x: tensor<?x16xf32>, %off: tensor<4xi32>, %wg: tensor<3x?x16xf32>, %wu: tensor<3x?x16xf32>, %wd: tensor<3x16x?xf32>) -> tensor<?x16xf32> {
+  %y = xfmr.grouped_gated_ffn <silu> %x, %off, %wg, %wu, %wd : tensor<?x16xf32>, tensor<4xi32>, tensor<3x?x16xf32>, tensor<3x?x16xf32>, tensor<3x16x?xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// Gate and up of different static shapes cannot be stacked (a dynamic E on
+// one side): left alone.
+// CHECK-LABEL: func.func @grouped_mismatched
+//   CHECK-NOT:   tensor.concat
+//       CHECK:   xfmr.grouped_gated_ffn <silu>
+//   CHECK-NOT:   xfmr.grouped_glu_ffn
+func.func @grouped_mismatched(%x: tensor<?x16xf32>, %off: tensor<4xi32>, %wg: tensor<3x20x16xf32>, %wu: tensor<?x20x16xf32>, %wd: tensor<3x16x20xf32>) -> tensor<?x16xf32> {
+  %y = xfmr.grouped_gated_ffn <silu> %x, %off, %wg, %wu, %wd : tensor<?x16xf32>, tensor<4xi32>, tensor<3x20x16xf32>, tensor<?x20x16xf32>, tensor<3x16x20xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// The pipeline option runs the pass after the MoE lowering: xfmr.moe's
+// expert FFNs are fused too (one projection per expert over the [2F, D]
+// slice of the stacked weight, then the down projection).
+// PIPE-LABEL: func.func @moe
+//       PIPE:   %[[W:.+]] = tensor.concat dim(1) %{{.+}}, %{{.+}} : (tensor<4x24x16xf32>, tensor<4x24x16xf32>) -> tensor<4x48x16xf32>
+//       PIPE:   scf.for
+//       PIPE:     %[[S:.+]] = tensor.extract_slice %[[W]][%{{.+}}, 0, 0] [1, 48, 16] [1, 1, 1] : tensor<4x48x16xf32> to tensor<48x16xf32>
+//       PIPE:     linalg.matmul {{.*}}ins(%{{.+}}, %[[S]] : tensor<?x16xf32>, tensor<48x16xf32>)
+//       PIPE:     linalg.matmul {{.*}}ins(%{{.+}}, %{{.+}} : tensor<?x24xf32>, tensor<16x24xf32>)
+//   PIPE-NOT:   linalg.matmul
+//       PIPE:   return
+func.func @moe(%x: tensor<?x16xf32>, %r: tensor<4x16xf32>, %wg: tensor<4x24x16xf32>, %wu: tensor<4x24x16xf32>, %wd: tensor<4x16x24xf32>) -> tensor<?x16xf32> {
+  %y = xfmr.moe <silu> %x, %r, %wg, %wu, %wd {top_k = 2 : i64} : tensor<?x16xf32>, tensor<4x16xf32>, tensor<4x24x16xf32>, tensor<4x24x16xf32>, tensor<4x16x24xf32>
+  return %y : tensor<?x16xf32>
+}

@@ -153,6 +153,23 @@ def test_dispatch_ops():
     np.testing.assert_array_equal(offsets, ref_offsets)
 
 
+def test_grouped_glu_ffn():
+    """The fused expert FFN over a stacked [E, 2F, D] gate/up weight equals
+    the grouped gated FFN on the two halves."""
+    def body(f, x, r, wg, wu, wd):
+        logits = f.linear(x, r)
+        weights, experts = f.topk_router(logits, top_k=K)
+        sorted_x, offsets, order = f.dispatch(x, experts, num_experts=E)
+        wgu = f.op("tensor.concat", [wg, wu], "{dim = 1 : i64}",
+                   result_types="tensor<%dx%dx%dxf32>" % (E, 2 * F, D))
+        out = f.grouped_glu_ffn("silu", sorted_x, offsets, wgu, wd)
+        return f.combine(out, order, weights)
+    b = build("fused", MOE_ARGS, body)
+    assert "xfmr.grouped_glu_ffn <silu>" in b.print()
+    w = moe_weights()
+    assert_close("fused routed moe", b.compile().fused(*w), ref.moe(*w, K))
+
+
 def test_generic_op_and_residual():
     def body(f, x, w):
         h = f.rms_norm(x, w)

@@ -1,10 +1,11 @@
 //===- ExpertDispatch.cpp - lowering of the MoE dispatch ops --------------===//
 //
-// topk_router, dispatch, grouped_gated_ffn and combine. The data-dependent
-// parts (top-k selection, the counting sort, the per-expert segments) are scf
-// loops over tensors; the dense parts (scoring, gathers, the expert FFNs, the
-// weighted sum) are linalg. Work is proportional to T·k (plus E per token for
-// the router and E for the histogram), never to T·E·F.
+// topk_router, dispatch, grouped_gated_ffn, grouped_glu_ffn and combine. The
+// data-dependent parts (top-k selection, the counting sort, the per-expert
+// segments) are scf loops over tensors; the dense parts (scoring, gathers,
+// the expert FFNs, the weighted sum) are linalg. Work is proportional to
+// T·k (plus E per token for the router and E for the histogram), never to
+// T·E·F.
 //
 // Index operands are data: an expert id outside [0, E), an order entry
 // outside [0, T·k) or offsets that are not monotone are skipped or clamped so
@@ -405,62 +406,99 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
   }
 };
 
+/// The expert FFN of one non-empty segment: `ex` is the expert, `seg` its
+/// rows of sorted_x.
+using ExpertBody =
+    llvm::function_ref<Value(OpBuilder &, Location, Value ex, Value seg)>;
+
+/// The loop over experts shared by both grouped FFN forms: rows
+/// offsets[e] ..< offsets[e+1] of `x` go through `body`, empty segments do
+/// no work, and rows outside every segment stay 0.
+Value buildGroupedFfn(PatternRewriter &rw, Location loc, Value x, Value offsets,
+                      Value stackedWeight, ExpertBody body) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  Type elt = xType.getElementType();
+  Value c0 = indexConst(rw, loc, 0);
+  Value c1 = indexConst(rw, loc, 1);
+  Value rows = tensor::DimOp::create(rw, loc, x, 0);
+  Value numExperts = tensor::DimOp::create(rw, loc, stackedWeight, 0);
+  SmallVector<OpFoldResult> outSizes = getSizes(rw, loc, x);
+  Value out0 = filledTensor(rw, loc, outSizes, floatConst(rw, loc, elt, 0.0));
+
+  auto loop = scf::ForOp::create(
+      rw, loc, c0, numExperts, c1, ValueRange{out0},
+      [&](OpBuilder &b, Location l, Value ex, ValueRange acc) {
+        Value start = toIndex(
+            b, l, tensor::ExtractOp::create(b, l, offsets, ValueRange{ex}));
+        Value end =
+            toIndex(b, l,
+                    tensor::ExtractOp::create(
+                        b, l, offsets,
+                        ValueRange{arith::AddIOp::create(b, l, ex, c1)}));
+        start = clampIndex(b, l, start, c0, rows);
+        end = clampIndex(b, l, end, start, rows);
+        Value n = arith::SubIOp::create(b, l, end, start);
+        Value nonEmpty =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, n, c0);
+        auto ifOp = scf::IfOp::create(
+            b, l, nonEmpty,
+            [&](OpBuilder &tb, Location tl) {
+              SmallVector<OpFoldResult> offs = {start, tb.getIndexAttr(0)};
+              SmallVector<OpFoldResult> sizes = {n, outSizes[1]};
+              SmallVector<OpFoldResult> strides(2, tb.getIndexAttr(1));
+              Value seg = tensor::ExtractSliceOp::create(tb, tl, x, offs, sizes,
+                                                         strides);
+              Value y = body(tb, tl, ex, seg);
+              Value updated = tensor::InsertSliceOp::create(
+                  tb, tl, y, acc[0], offs, sizes, strides);
+              scf::YieldOp::create(tb, tl, updated);
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, acc[0]);
+            });
+        scf::YieldOp::create(b, l, ifOp.getResults());
+      });
+  return loop.getResult(0);
+}
+
+/// Each segment through its expert's xfmr.gated_ffn on slices of the stacked
+/// weights.
 struct GroupedGatedFfnLowering : OpRewritePattern<GroupedGatedFfnOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GroupedGatedFfnOp op,
                                 PatternRewriter &rw) const override {
-    Location loc = op.getLoc();
-    Value x = op.getSortedX();
-    Value offsets = op.getOffsets();
-    auto xType = cast<RankedTensorType>(x.getType());
-    Type elt = xType.getElementType();
-
-    Value c0 = indexConst(rw, loc, 0);
-    Value c1 = indexConst(rw, loc, 1);
-    Value rows = tensor::DimOp::create(rw, loc, x, 0);
-    Value numExperts = tensor::DimOp::create(rw, loc, op.getWGate(), 0);
-    SmallVector<OpFoldResult> outSizes = getSizes(rw, loc, x);
-    // Rows that belong to no segment stay 0.
-    Value out0 = filledTensor(rw, loc, outSizes, floatConst(rw, loc, elt, 0.0));
     ActivationKindAttr act = op.getActivationAttr();
-
-    auto loop = scf::ForOp::create(
-        rw, loc, c0, numExperts, c1, ValueRange{out0},
-        [&](OpBuilder &b, Location l, Value ex, ValueRange acc) {
-          Value start = toIndex(
-              b, l, tensor::ExtractOp::create(b, l, offsets, ValueRange{ex}));
-          Value end =
-              toIndex(b, l,
-                      tensor::ExtractOp::create(
-                          b, l, offsets,
-                          ValueRange{arith::AddIOp::create(b, l, ex, c1)}));
-          start = clampIndex(b, l, start, c0, rows);
-          end = clampIndex(b, l, end, start, rows);
-          Value n = arith::SubIOp::create(b, l, end, start);
-          Value nonEmpty =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, n, c0);
-          auto ifOp = scf::IfOp::create(
-              b, l, nonEmpty,
-              [&](OpBuilder &tb, Location tl) {
-                SmallVector<OpFoldResult> offs = {start, tb.getIndexAttr(0)};
-                SmallVector<OpFoldResult> sizes = {n, outSizes[1]};
-                SmallVector<OpFoldResult> strides(2, tb.getIndexAttr(1));
-                Value seg = tensor::ExtractSliceOp::create(tb, tl, x, offs,
-                                                           sizes, strides);
-                Value wg = extractExpertSlice(tb, tl, op.getWGate(), ex);
-                Value wu = extractExpertSlice(tb, tl, op.getWUp(), ex);
-                Value wd = extractExpertSlice(tb, tl, op.getWDown(), ex);
-                Value y = GatedFfnOp::create(tb, tl, act, seg, wg, wu, wd);
-                Value updated = tensor::InsertSliceOp::create(
-                    tb, tl, y, acc[0], offs, sizes, strides);
-                scf::YieldOp::create(tb, tl, updated);
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, acc[0]);
-              });
-          scf::YieldOp::create(b, l, ifOp.getResults());
+    Value y = buildGroupedFfn(
+        rw, op.getLoc(), op.getSortedX(), op.getOffsets(), op.getWGate(),
+        [&](OpBuilder &b, Location l, Value ex, Value seg) -> Value {
+          Value wg = extractExpertSlice(b, l, op.getWGate(), ex);
+          Value wu = extractExpertSlice(b, l, op.getWUp(), ex);
+          Value wd = extractExpertSlice(b, l, op.getWDown(), ex);
+          return GatedFfnOp::create(b, l, act, seg, wg, wu, wd);
         });
-    rw.replaceOp(op, castIfNeeded(rw, loc, loop.getResult(0), op.getType()));
+    rw.replaceOp(op, castIfNeeded(rw, op.getLoc(), y, op.getType()));
+    return success();
+  }
+};
+
+/// Each segment through one projection over its expert's [2F, D] slice of
+/// the stacked gate/up weight, xfmr.glu, and the down projection: the form
+/// whose projections xfmr-pack-weights packs once and fuses with the gating.
+struct GroupedGluFfnLowering : OpRewritePattern<GroupedGluFfnOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GroupedGluFfnOp op,
+                                PatternRewriter &rw) const override {
+    ActivationKindAttr act = op.getActivationAttr();
+    Value y = buildGroupedFfn(
+        rw, op.getLoc(), op.getSortedX(), op.getOffsets(), op.getWGateUp(),
+        [&](OpBuilder &b, Location l, Value ex, Value seg) -> Value {
+          Value wgu = extractExpertSlice(b, l, op.getWGateUp(), ex);
+          Value wd = extractExpertSlice(b, l, op.getWDown(), ex);
+          Value gu = LinearOp::create(b, l, seg, wgu, Value());
+          Value h = GluOp::create(b, l, act, gu);
+          return LinearOp::create(b, l, h, wd, Value());
+        });
+    rw.replaceOp(op, castIfNeeded(rw, op.getLoc(), y, op.getType()));
     return success();
   }
 };
@@ -558,5 +596,5 @@ struct CombineLowering : OpRewritePattern<CombineOp> {
 void mlir::xfmr::populateExpertDispatchToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<TopkRouterLowering, DispatchLowering, GroupedGatedFfnLowering,
-               CombineLowering>(patterns.getContext());
+               GroupedGluFfnLowering, CombineLowering>(patterns.getContext());
 }

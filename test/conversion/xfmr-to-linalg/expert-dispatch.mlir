@@ -89,6 +89,33 @@ func.func @grouped(%x: tensor<?x16xf32>, %off: tensor<5xi32>, %wg: tensor<4x24x1
 
 // -----
 
+// grouped_glu_ffn: the same loop; a non-empty segment is projected once by
+// its expert's [2F, D] slice of the stacked gate/up weight, gated by the two
+// halves of the result (gate first), then projected down. E = 3 and F = 20
+// divide nothing nicely.
+// CHECK-LABEL: func.func @grouped_glu
+//  CHECK-SAME: (%[[X:.+]]: tensor<?x16xf32>, %[[OFF:.+]]: tensor<4xi32>, %[[WGU:.+]]: tensor<3x40x16xf32>, %[[WD:.+]]: tensor<3x16x20xf32>)
+//       CHECK:   scf.for %[[E:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (tensor<?x16xf32>)
+//       CHECK:     %[[N:.+]] = arith.subi
+//       CHECK:     scf.if
+//       CHECK:       %[[SEG:.+]] = tensor.extract_slice %[[X]][%[[START:.+]], 0] [%[[N]], 16] [1, 1]
+//       CHECK:       %[[W:.+]] = tensor.extract_slice %[[WGU]][%[[E]], 0, 0] [1, 40, 16] [1, 1, 1] : tensor<3x40x16xf32> to tensor<40x16xf32>
+//       CHECK:       tensor.extract_slice %[[WD]][%[[E]], 0, 0] [1, 16, 20]
+//       CHECK:       %[[GU:.+]] = linalg.matmul {{.*}}ins(%[[SEG]], %[[W]] : tensor<?x16xf32>, tensor<40x16xf32>)
+//       CHECK:       %[[G:.+]] = tensor.extract_slice %[[GU]][0, 0] [%{{.+}}, 20] [1, 1]
+//       CHECK:       %[[U:.+]] = tensor.extract_slice %[[GU]][0, 20] [%{{.+}}, 20] [1, 1]
+//       CHECK:       %[[H:.+]] = linalg.generic {{.*}} ins(%[[G]], %[[U]] : tensor<?x20xf32>, tensor<?x20xf32>)
+//       CHECK:       linalg.matmul {{.*}}ins(%[[H]], %{{.+}} : tensor<?x20xf32>, tensor<16x20xf32>)
+//   CHECK-NOT:       linalg.matmul
+//       CHECK:       tensor.insert_slice %{{.+}} into %[[ACC]][%[[START]], 0] [%[[N]], 16] [1, 1]
+//   CHECK-NOT:   xfmr.
+func.func @grouped_glu(%x: tensor<?x16xf32>, %off: tensor<4xi32>, %wgu: tensor<3x40x16xf32>, %wd: tensor<3x16x20xf32>) -> tensor<?x16xf32> {
+  %y = xfmr.grouped_glu_ffn <silu> %x, %off, %wgu, %wd : tensor<?x16xf32>, tensor<4xi32>, tensor<3x40x16xf32>, tensor<3x16x20xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
 // combine: invert the permutation, then a reduction over the k slots of each
 // token in increasing order (the innermost loop), no atomics.
 // CHECK-LABEL: func.func @combine
