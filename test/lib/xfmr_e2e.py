@@ -331,9 +331,9 @@ class Module:
                             "(set XFMR_COMPILE or PATH)")
         so = os.path.join(self.h.workdir, self.name + ".so")
         cmd = [tool, self.path, "-o", so, "--emit=shared", opt_level]
-        if target() == "cuda":
-            cmd.append("--target=cuda")
-        cmd += list(self.compile_args)
+        # (_for_target narrows the pipeline options to the target's and
+        # starts with --target=cuda on the GPU.)
+        cmd += _for_target(self.compile_args)
         p = _run(cmd)
         self.compile_count += 1
         if p.returncode != 0 or not os.path.exists(so):
