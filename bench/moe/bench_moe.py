@@ -11,8 +11,10 @@ In one run, for E=8 top-2 (F=2816) and E=64 top-6 (F=1408), D=1024,
 T in {1, 16, 128, 512}, 1 and 2 threads, it prints milliseconds per call
 (median of --reps timed calls after a warm-up) and the ratios
 
-  moe/fused   speed-up of the fused, packed-once expert FFNs over the
-              unfused ones (which pack each expert's weights per call)
+  base/fused  speed-up over the MoE layer compiled by --baseline-bin-dir
+              (e.g. the build before the expert weights were packed once)
+  moe/fused   speed-up of the fused expert FFNs over the unfused ones (both
+              with the expert weights packed once)
   fused/dense fused xfmr MoE over a dense fused gated FFN of width top_k*F
               (equal active FLOPs): the cost of routing, sorting and
               combining
@@ -26,6 +28,7 @@ OMP_WAIT_POLICY=PASSIVE set to match.
 
     bench/moe/bench_moe.py --bin-dir build/bin            # the full table
     bench/moe/bench_moe.py --bin-dir build/bin --quick    # E=8 only, T<=128
+    bench/moe/bench_moe.py --bin-dir build/bin --baseline-bin-dir OLD/bin
 """
 
 import argparse
@@ -72,12 +75,13 @@ def tool(bin_dir, name):
     return os.path.join(bin_dir, name) if bin_dir else name
 
 
-def compile_so(args, work, name, ir, pipeline_options=None):
+def compile_so(args, work, name, ir, pipeline_options=None, bin_dir=None):
     src = os.path.join(work, name + ".mlir")
     out = os.path.join(work, name + ".so")
     with open(src, "w") as fh:
         fh.write(ir)
-    cmd = [tool(args.bin_dir, "xfmr-compile"), src, "--emit=shared", "-O3",
+    cmd = [tool(bin_dir or args.bin_dir, "xfmr-compile"), src,
+           "--emit=shared", "-O3",
            "-o", out]
     if pipeline_options:
         cmd.append("--pipeline-options=" + pipeline_options)
@@ -88,8 +92,9 @@ def compile_so(args, work, name, ir, pipeline_options=None):
 BENCH_RE = re.compile(r"median ([0-9.]+) (us|ms|s)\b")
 
 
-def run_xfmr(args, so, function, inputs, reps):
-    cmd = [tool(args.bin_dir, "xfmr-run"), so, "--function=" + function,
+def run_xfmr(args, so, function, inputs, reps, bin_dir=None):
+    cmd = [tool(bin_dir or args.bin_dir, "xfmr-run"), so,
+           "--function=" + function,
            "--benchmark=%d" % reps, "--output=@" + os.devnull]
     cmd += ["--input=@" + p for p in inputs]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -141,6 +146,9 @@ def main():
     ap.add_argument("--bin-dir", default=os.environ.get("XFMR_BIN_DIR"))
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--baseline-bin-dir",
+                    help="also time the MoE layer compiled by another build "
+                    "(e.g. before a change), in the same run: column 'base'")
     ap.add_argument("--no-naive", action="store_true",
                     help="skip the all-experts lowering (slow at large T)")
     args = ap.parse_args()
@@ -177,14 +185,18 @@ def main():
             moe_so = compile_so(args, work, f"moe{e}", moe_ir(e, k, d, f))
             fused_so = compile_so(args, work, f"fused{e}", moe_ir(e, k, d, f),
                                   "fuse-gate-up=true")
+            base_so = None if not args.baseline_bin_dir else compile_so(
+                args, work, f"base{e}", moe_ir(e, k, d, f), None,
+                args.baseline_bin_dir)
             naive_so = None if args.no_naive else compile_so(
                 args, work, f"naive{e}", moe_ir(e, k, d, f),
                 "moe-all-experts=true")
             dense_so = compile_so(args, work, f"dense{e}", dense_ir(d, k * f),
                                   "fuse-gate-up=true")
 
-            header = (f"{'thr':>3} {'T':>4} {'xfmr moe':>10} {'moe fused':>10} "
-                      f"{'dense eq':>10} {'naive':>10} {'torch HF':>10} | "
+            header = (f"{'thr':>3} {'T':>4} {'base':>10} {'xfmr moe':>10} "
+                      f"{'moe fused':>10} {'dense eq':>10} {'naive':>10} "
+                      f"{'torch HF':>10} | {'base/fused':>10} "
                       f"{'moe/fused':>9} {'fused/dense':>11} "
                       f"{'naive/fused':>11} {'torch/fused':>11}")
             print(header)
@@ -197,6 +209,10 @@ def main():
                           paths["wd"]]
                 for threads in (1, 2):
                     os.environ["OMP_NUM_THREADS"] = str(threads)
+                    base_ms = None
+                    if base_so:
+                        base_ms = run_xfmr(args, base_so, "moe", moe_in,
+                                           args.reps, args.baseline_bin_dir)
                     moe_ms = run_xfmr(args, moe_so, "moe", moe_in, args.reps)
                     fused_ms = run_xfmr(args, fused_so, "moe", moe_in,
                                         args.reps)
@@ -219,8 +235,9 @@ def main():
                     def ratio(a, b, w=9):
                         return (f"{a / b:{w}.2f}" if a is not None and
                                 b is not None else f"{'-':>{w}}")
-                    print(f"{threads:>3} {t:>4} {fmt(moe_ms)} {fmt(fused_ms)} "
-                          f"{fmt(dense_ms)} {fmt(naive_ms)} {fmt(torch_ms)} | "
+                    print(f"{threads:>3} {t:>4} {fmt(base_ms)} {fmt(moe_ms)} "
+                          f"{fmt(fused_ms)} {fmt(dense_ms)} {fmt(naive_ms)} "
+                          f"{fmt(torch_ms)} | {ratio(base_ms, fused_ms, 10)} "
                           f"{ratio(moe_ms, fused_ms)} "
                           f"{ratio(fused_ms, dense_ms, 11)} "
                           f"{ratio(naive_ms, fused_ms, 11)} "
