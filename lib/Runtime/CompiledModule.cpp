@@ -115,9 +115,14 @@ CompiledModule::fromLLVMDialect(ModuleOp module,
   return compiled;
 }
 
-Expected<std::unique_ptr<CompiledModule>>
-CompiledModule::loadMLIRFile(StringRef path, const CPUTargetOptions &options,
-                             const CPUOptions *pipelineOptions) {
+/// Parses the .mlir file `path` (parse errors quoted with their
+/// file:line:col) and hands the module to `compile`, whose errors may quote
+/// the diagnostics collected meanwhile.
+static Expected<std::unique_ptr<CompiledModule>>
+compileMLIRFile(StringRef path,
+                llvm::function_ref<Expected<std::unique_ptr<CompiledModule>>(
+                    ModuleOp module, const std::string &diagnostics)>
+                    compile) {
   std::string message;
   std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &message);
   if (!file)
@@ -138,12 +143,23 @@ CompiledModule::loadMLIRFile(StringRef path, const CPUTargetOptions &options,
   if (!module)
     return makeError("cannot parse '" + path + "':\n" +
                      StringRef(diagnostics).rtrim());
-  CPUOptions defaults;
-  if (failed(lowerToLLVMDialect(*module,
-                                pipelineOptions ? *pipelineOptions : defaults)))
-    return makeError("cannot compile '" + path + "':\n" +
-                     StringRef(diagnostics).rtrim());
-  return fromLLVMDialect(*module, options);
+  return compile(*module, diagnostics);
+}
+
+Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::loadMLIRFile(StringRef path, const CPUTargetOptions &options,
+                             const CPUOptions *pipelineOptions) {
+  return compileMLIRFile(
+      path,
+      [&](ModuleOp module, const std::string &diagnostics)
+          -> Expected<std::unique_ptr<CompiledModule>> {
+        CPUOptions defaults;
+        if (failed(lowerToLLVMDialect(module, pipelineOptions ? *pipelineOptions
+                                                              : defaults)))
+          return makeError("cannot compile '" + path + "':\n" +
+                           StringRef(diagnostics).rtrim());
+        return fromLLVMDialect(module, options);
+      });
 }
 
 /// Whether `path` is an ELF file (a shared library) rather than MLIR text.
@@ -191,42 +207,28 @@ CompiledModule::loadForGPU(StringRef path, const GPUOptions &pipelineOptions,
     return module;
   }
 
-  std::string message;
-  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &message);
-  if (!file)
-    return makeError("cannot open '" + path +
-                     "': " + StringRef(message).rsplit(": ").second);
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  std::string diagnostics;
-  llvm::raw_string_ostream os(diagnostics);
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFileWithArgNames(sourceMgr, &context);
-  if (!module)
-    return makeError("cannot parse '" + path + "':\n" +
-                     StringRef(diagnostics).rtrim());
-  if (failed(lowerToGPUBinaries(*module, pipelineOptions)))
-    return makeError("cannot compile '" + path + "' for the GPU:\n" +
-                     StringRef(diagnostics).rtrim());
-  // The library only has to exist until it is loaded.
-  SmallString<128> libraryPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "xfmr-gpu-module", "so", libraryPath))
-    return makeError("cannot create a temporary file: " + ec.message());
-  llvm::FileRemover removeLibrary(libraryPath);
-  SmallString<128> headerPath(libraryPath);
-  llvm::sys::path::replace_extension(headerPath, "h");
-  llvm::FileRemover removeHeader(headerPath);
-  if (Error e = emitGPUArtifact(*module, options, GPUEmitKind::SharedLibrary,
-                                libraryPath))
-    return makeError("cannot compile '" + path +
-                     "' for the GPU: " + llvm::toString(std::move(e)));
-  return loadSharedLibrary(libraryPath);
+  return compileMLIRFile(
+      path,
+      [&](ModuleOp module, const std::string &diagnostics)
+          -> Expected<std::unique_ptr<CompiledModule>> {
+        if (failed(lowerToGPUBinaries(module, pipelineOptions)))
+          return makeError("cannot compile '" + path + "' for the GPU:\n" +
+                           StringRef(diagnostics).rtrim());
+        // The library only has to exist until it is loaded.
+        SmallString<128> libraryPath;
+        if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+                "xfmr-gpu-module", "so", libraryPath))
+          return makeError("cannot create a temporary file: " + ec.message());
+        llvm::FileRemover removeLibrary(libraryPath);
+        SmallString<128> headerPath(libraryPath);
+        llvm::sys::path::replace_extension(headerPath, "h");
+        llvm::FileRemover removeHeader(headerPath);
+        if (Error e = emitGPUArtifact(module, options,
+                                      GPUEmitKind::SharedLibrary, libraryPath))
+          return makeError("cannot compile '" + path +
+                           "' for the GPU: " + llvm::toString(std::move(e)));
+        return loadSharedLibrary(libraryPath);
+      });
 }
 
 Expected<const EntrySignature *>
