@@ -289,10 +289,20 @@ XFMR_EXPORT const char *xfmr_cuda_take_error() {
 // The module's kernels, embedded as PTX by gpu-module-to-binary: loaded
 // from a global constructor when the library is loaded. A failure here is
 // reported at the first call.
+// Why the kernels could not be loaded, repeated by every later call (the
+// first call's error is taken and cleared like any other).
+static char loadFailure[sizeof(pendingError)];
+
+static void *failLoad() {
+  snprintf(loadFailure, sizeof(loadFailure), "%s",
+           errorPending ? pendingError : "unknown error");
+  return nullptr;
+}
+
 XFMR_INTERNAL void *mgpuModuleLoadJIT(void *data, int /*llvmOptLevel*/) {
   Lock lock;
   if (!ensureDriver())
-    return nullptr;
+    return failLoad();
   char log[8192] = {0};
   int options[] = {kJitOptimizationLevel, kJitErrorLogBuffer,
                    kJitErrorLogBufferSize};
@@ -306,7 +316,7 @@ XFMR_INTERNAL void *mgpuModuleLoadJIT(void *data, int /*llvmOptLevel*/) {
   if (result != 0) {
     recordError("loading the kernels (PTX JIT) failed: %s%s%s",
                 describe(result), log[0] ? "\n" : "", log);
-    return nullptr;
+    return failLoad();
   }
   return module;
 }
@@ -314,9 +324,10 @@ XFMR_INTERNAL void *mgpuModuleLoadJIT(void *data, int /*llvmOptLevel*/) {
 XFMR_INTERNAL void *mgpuModuleLoad(void *data, size_t /*size*/) {
   Lock lock;
   if (!ensureDriver())
-    return nullptr;
+    return failLoad();
   CUmodule module = nullptr;
-  check(driver.cuModuleLoadData(&module, data), "loading the kernels");
+  if (!check(driver.cuModuleLoadData(&module, data), "loading the kernels"))
+    return failLoad();
   return module;
 }
 
@@ -331,7 +342,8 @@ XFMR_INTERNAL void mgpuModuleUnload(void *module) {
 XFMR_INTERNAL void *mgpuModuleGetFunction(void *module, const char *name) {
   Lock lock;
   if (!module) {
-    recordError("kernel %s: the kernels were not loaded", name);
+    recordError("the kernels were not loaded with the library: %s",
+                loadFailure);
     return nullptr;
   }
   if (!ready())
