@@ -42,7 +42,7 @@ import numpy as np
 SHAPES = {"small": (1024, 2816), "large": (4096, 14336)}
 
 
-def module_text(kind, t_dyn, d, f):
+def module_text(kind, d, f):
     x = "tensor<?x%dxf32>" % d
     if kind == "linear":
         return ("func.func @f(%%x: %s, %%w: tensor<%dx%dxf32>) -> "
@@ -148,7 +148,7 @@ def xfmr_time(kind, d, f, x, ws, calls, workdir):
     so = src[:-5] + ".so"
     if not os.path.exists(so):
         with open(src, "w") as fh:
-            fh.write(module_text(kind, True, d, f))
+            fh.write(module_text(kind, d, f))
         subprocess.run(["xfmr-compile", src, "--target=cuda", "--emit=shared",
                         "-O3", "-o", so], check=True)
     paths = []

@@ -99,6 +99,11 @@ void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm,
 /// and the GPU pipelines compile to.
 void buildBufferizationPipeline(mlir::OpPassManager &pm);
 
+/// Host code to the LLVM dialect after the target's own conversions
+/// (vectors, OpenMP, GPU launches): memref, arith, index, cf, func and ub.
+/// Both pipelines end with it and then reconcile the casts.
+void buildHostToLLVMPasses(mlir::OpPassManager &pm);
+
 /// Linalg on tensors to the LLVM dialect: bufferization, buffer
 /// deallocation, loops, LLVM lowering, C entry points. Registered as
 /// `xfmr-linalg-to-llvm-pipeline`.

@@ -142,16 +142,20 @@ void mlir::xfmr::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // that large ones are not mapped and page-faulted again on every call;
   // returned buffers stay plain malloc() blocks for the caller to free.
   pm.addPass(createCacheTemporaries());
+  buildHostToLLVMPasses(pm);
+  if (options.threads)
+    pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::xfmr::buildHostToLLVMPasses(OpPassManager &pm) {
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
-  if (options.threads)
-    pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::xfmr::buildCPUPipeline(OpPassManager &pm,

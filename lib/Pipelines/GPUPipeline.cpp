@@ -98,12 +98,7 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
 
   // Host: launches become calls into the CUDA runtime wrappers (mgpu*).
   pm.addPass(createGpuToLLVMConversionPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
+  buildHostToLLVMPasses(pm);
   pm.addPass(createReconcileUnrealizedCastsPass());
 
   // PTX from LLVM's NVPTX backend alone; assembling it to cubin (ptxas) is

@@ -95,8 +95,9 @@ _GPU_PIPELINE_OPTIONS = ("fuse-gate-up", "moe-all-experts")
 
 
 def _for_target(run_args):
-    """The xfmr-run flags for the selected target: on the GPU, CPU-only
-    flags are dropped and pipeline options narrowed to the GPU's."""
+    """The xfmr-compile / xfmr-run flags for the selected target: on the
+    GPU, --target=cuda comes first, CPU-only flags are dropped and pipeline
+    options narrowed to the GPU's."""
     if target() != "cuda":
         return list(run_args)
     out = ["--target=cuda"]
