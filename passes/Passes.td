@@ -331,6 +331,47 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def GPUExpertDispatch : Pass<"xfmr-gpu-expert-dispatch", "func::FuncOp"> {
+  let summary = "Lower the MoE routing ops to parallel GPU kernels";
+  let description = [{
+    Runs in the GPU pipeline after `xfmr-lower-moe-dispatch`, on tensors,
+    before the xfmr -> linalg lowering (whose sequential loops would each
+    become a single-thread kernel). Each op's operands are read through
+    `bufferization.to_buffer`, its results are fresh buffers written by
+    `gpu.launch` kernels and returned through `bufferization.to_tensor
+    restrict`, so bufferization and the rest of the pipeline apply as for
+    any other op. Same results as the linalg lowering, bit for bit in the
+    integer outputs:
+
+    * `xfmr.topk_router`: one thread per token computes the row's softmax
+      statistics (max, then sum of exponentials) or sigmoids in f32, picks
+      the `top_k` best experts (score descending, ties to the lower index,
+      NaN as -inf) and renormalises them when `normalize_topk`.
+    * `xfmr.dispatch`: one block of 256 threads runs the stable counting
+      sort. The T·k pairs go through it 256 at a time; each thread stages
+      its pair's expert in workgroup memory and ranks its pair among the
+      pairs of the same expert before it in the chunk, plus the expert's
+      running count (workgroup memory, `num_experts` entries). A first pass
+      in slot-major order applies the capacity (a pair is admitted while
+      fewer than C valid pairs of its expert precede it); thread 0 then
+      forms `offsets` as the prefix sum of min(count, C); a second pass in
+      token-major order writes each admitted pair to `order` at its segment
+      cursor plus its rank, so the sort is stable without atomics. Three
+      barriers per chunk, all reached by every thread. `sorted_x` is then
+      gathered one thread per element.
+    * `xfmr.combine`: the inverse permutation of `order` is built one
+      thread per row (its entries are distinct), then one thread per output
+      element sums its token's `top_k` weighted expert rows in slot order,
+      in f32.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def GPUMapToLaunches : Pass<"xfmr-gpu-map-to-launches", "func::FuncOp"> {
   let summary = "Put every loop nest that touches buffers into a gpu.launch";
   let description = [{

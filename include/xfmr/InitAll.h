@@ -18,6 +18,10 @@ namespace xfmr {
 /// and the LLVM IR translations.
 void registerAllDialects(mlir::DialectRegistry &registry);
 
+/// Declares gpu.barrier's memory effects (a read and a write), which MLIR
+/// leaves unknown; part of registerAllDialects.
+void registerGPUBarrierEffects(mlir::DialectRegistry &registry);
+
 /// Every upstream pass, every xfmr pass and every named xfmr pipeline.
 void registerAllPasses();
 

@@ -17,6 +17,7 @@ void mlir::xfmr::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);
+  registerGPUBarrierEffects(registry);
 }
 
 void mlir::xfmr::registerAllPasses() {

@@ -52,6 +52,14 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   // Nothing of the CPU's vector kernels (nor the weight layouts prepared
   // for them) applies to the GPU.
   front.vectorize = false;
+  // The MoE routing ops get kernels of their own rather than the front
+  // half's sequential loops; the front half's MoE lowering then finds
+  // nothing left to do.
+  OpPassManager &routing = pm.nest<func::FuncOp>();
+  LowerMoeDispatchOptions moe;
+  moe.allExperts = options.moeAllExperts;
+  routing.addPass(createLowerMoeDispatch(moe));
+  routing.addPass(createGPUExpertDispatch());
   buildXfmrToLinalgPipeline(pm, front);
 
   // The same bufferization as the CPU pipeline, so that both targets share

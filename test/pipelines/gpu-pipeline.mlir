@@ -1,6 +1,6 @@
 // The GPU pipeline's stages on a layer that uses every kind of kernel:
-// element-wise, reductions, matmuls, the sequential dispatch loops and the
-// host loop over expert segments.
+// element-wise, reductions, matmuls, the MoE routing kernels and the host
+// loop over expert segments.
 // RUN: xfmr-opt %s --xfmr-gpu-pipeline="chip=sm_80" \
 // RUN:   --mlir-print-ir-after=xfmr-gpu-map-to-launches,gpu-kernel-outlining \
 // RUN:   -o %t.mlir 2> %t.stages
@@ -10,16 +10,17 @@
 // RUN: xfmr-compile %s --target=cuda --gpu-arch=sm_80 --emit=llvm -o - | FileCheck %s --check-prefix=HOST
 
 // Buffers are managed memory, every loop nest that touches one is inside a
-// gpu.launch: 256-thread blocks for parallel loops, one thread for the
-// sequential ones; the loop over experts stays on the host.
+// gpu.launch: 256-thread blocks for parallel loops, one block for the
+// counting sort of the dispatch (xfmr-gpu-expert-dispatch); the loop over
+// experts stays on the host.
 //      LAUNCH: IR Dump After GPUMapToLaunches
 // LAUNCH-LABEL: func.func @layer
 //   LAUNCH-NOT:   memref.alloc
 //       LAUNCH:   gpu.alloc host_shared
 //       LAUNCH:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}}) module(@xfmr_kernels) function(@layer_kernel_0) {
-//       LAUNCH:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:c1_[0-9]+]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[ONE]], {{.*}}) module(@xfmr_kernels) function(@layer_kernel_13) {
-//  LAUNCH-NEXT:     scf.for
-//       LAUNCH: {{^  }}scf.for
+//       LAUNCH:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:c1]], {{.*}} = %[[ONE]], {{.*}} = %[[ONE]]) threads({{.*}}) in ({{.*}} = %c256, {{.*}}) module(@xfmr_kernels) function(@layer_kernel_7) {
+//       LAUNCH:     gpu.barrier
+//       LAUNCH: {{^  }}scf.for %{{.*}} = %c0 to %c4 step
 //  LAUNCH-NEXT:     memref.load
 //       LAUNCH:     scf.if
 //       LAUNCH:       gpu.alloc host_shared

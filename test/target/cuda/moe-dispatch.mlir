@@ -5,18 +5,24 @@
 // REQUIRES: ptxas
 // RUN: xfmr-compile %s --target=cuda --emit=ptx --gpu-arch=sm_80 -o %t.sm_80.ptx
 // RUN: FileCheck %s --input-file=%t.sm_80.ptx
+// RUN: not grep 'maxntid 1, 1, 1' %t.sm_80.ptx
 // RUN: xfmr-compile %s --target=cuda --emit=cubin --gpu-arch=sm_80 -o %t.sm_80.cubin
 // RUN: xfmr-compile %s --target=cuda --emit=cubin --gpu-arch=sm_90 -o %t.sm_90.cubin
 // RUN: %python %S/Inputs/check-cubin.py %t.sm_80.cubin %t.sm_90.cubin
 // The host code translates to LLVM IR.
 // RUN: xfmr-compile %s --target=cuda --emit=llvm -o %t.ll
 
-// The per-token top-k selection and the counting sort are sequential loops:
-// each runs in a kernel of one thread.
+// xfmr-gpu-expert-dispatch gives the routing ops parallel kernels: top-k
+// one thread per token, the counting sort one 256-thread block that
+// synchronises with barriers, the combine one thread per element. No kernel
+// of one thread is left.
 // CHECK: .target sm_80
 // CHECK: .entry topk_router_kernel_{{[0-9]+}}(
-// CHECK: .maxntid 1, 1, 1
-// CHECK: .entry dispatch_kernel_{{[0-9]+}}(
+// CHECK: .maxntid 256, 1, 1
+// CHECK: .entry dispatch_kernel_0(
+// CHECK: .maxntid 256, 1, 1
+// CHECK: bar.sync
+// CHECK: .entry dispatch_kernel_1(
 // CHECK: .entry grouped_gated_ffn_bf16_kernel_0(
 // CHECK: .entry combine_kernel_0(
 // CHECK: .entry moe_kernel_0(
