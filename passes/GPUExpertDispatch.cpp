@@ -277,7 +277,8 @@ void lowerTopkRouter(TopkRouterOp op) {
 /// `visit(rank, pair, takesPart, inBounds)` then acts on it (threads past
 /// `n` in the last chunk see pair 0 and must not act). The last pair of
 /// each expert in the chunk advances running[e] past itself. Every thread
-/// runs every chunk, so the barriers are reached by the whole block.
+/// runs every chunk, so the barriers are reached by the whole block: two
+/// per chunk. The last chunk's updates are unordered with what follows.
 void chunkedRanks(
     Builder &h, Value tid, Value n, Value chunkExpert, Value running,
     function_ref<std::pair<Value, Value>(Value)> pairOf,
@@ -311,15 +312,15 @@ void chunkedRanks(
     Value base = h.load(running, {slotOfExpert});
     Value rank = h.add(base, counts[0]);
     visit(rank, pair, takesPart, inBounds);
-    // Every read of running[] precedes its update.
+    // Every read of running[] and of the chunk precedes the update and the
+    // next chunk's staging; the next chunk's first barrier orders the
+    // update before its reads.
     gpu::BarrierOp::create(h.b, h.loc);
     Value last = h.both(takesPart,
                         h.cmp(arith::CmpIPredicate::eq, counts[1], h.i32(0)));
     h.guarded(last, [&] {
       h.store(h.add(rank, h.i32(1)), running, {slotOfExpert});
     });
-    // The update precedes the next chunk's reads.
-    gpu::BarrierOp::create(h.b, h.loc);
     return SmallVector<Value>{};
   });
 }
@@ -400,7 +401,8 @@ void lowerDispatch(DispatchOp op) {
       h.store(h.i32(0), running, {ex});
       return SmallVector<Value>{};
     });
-    gpu::BarrierOp::create(b, loc);
+    // The first barrier of the first pass (or the one after it when there
+    // are no pairs) orders this before any read.
 
     auto expertOfPair = [&](Value pair) {
       Value ex = h.load(experts, {h.div(pair, k), h.rem(pair, k)});
@@ -427,6 +429,7 @@ void lowerDispatch(DispatchOp op) {
                     {pair});
           });
         });
+    gpu::BarrierOp::create(b, loc);
 
     // Exclusive prefix sum of min(count, C); running[] becomes each
     // segment's write cursor.
@@ -441,7 +444,7 @@ void lowerDispatch(DispatchOp op) {
         return SmallVector<Value>{next};
       });
     });
-    gpu::BarrierOp::create(b, loc);
+    // The next pass reads the cursors only after its first barrier.
 
     // Stable scatter of the admitted pairs in token-major order.
     chunkedRanks(

@@ -356,8 +356,11 @@ def GPUExpertDispatch : Pass<"xfmr-gpu-expert-dispatch", "func::FuncOp"> {
       fewer than C valid pairs of its expert precede it); thread 0 then
       forms `offsets` as the prefix sum of min(count, C); a second pass in
       token-major order writes each admitted pair to `order` at its segment
-      cursor plus its rank, so the sort is stable without atomics. Three
-      barriers per chunk, all reached by every thread. `sorted_x` is then
+      cursor plus its rank, so the sort is stable without atomics. Two
+      barriers per chunk, all reached by every thread. The chunk and the
+      running counts live in global scratch buffers rather than workgroup
+      memory: the kernel is built before buffer deallocation, which breaks
+      the workgroup attributions of a `gpu.launch`. `sorted_x` is then
       gathered one thread per element.
     * `xfmr.combine`: the inverse permutation of `order` is built one
       thread per row (its entries are distinct), then one thread per output

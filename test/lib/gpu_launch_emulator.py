@@ -91,6 +91,13 @@ class Barrier:
     pass
 
 
+# The threads of a block run one after the other between barriers, in
+# increasing order, or decreasing when this is set: a kernel whose result
+# differs between the two orders has a race on memory the shared-memory
+# checks do not watch (global buffers).
+REVERSE_THREADS = False
+
+
 class Shared:
     """A workgroup buffer of 4-float vectors that remembers, for the current
     phase, which thread wrote and which threads read each element."""
@@ -241,7 +248,8 @@ def launch(op, sizes, env):
             ids = [bx, by, 0, None, 0, 0, grid_x, grid_y, grid_z,
                    block_x, block_y, block_z]
             live = []
-            for tid in range(block_x):
+            tids = range(block_x)
+            for tid in reversed(tids) if REVERSE_THREADS else tids:
                 ids[3] = tid
                 live.append(run_block(body, dict(env), ids + shared, tid))
             while live:

@@ -1,0 +1,319 @@
+"""Runs the MoE routing kernels of xfmr-gpu-expert-dispatch in the CPU
+interpreter of gpu_launch_emulator.py and compares them with references
+written from the op definitions (float64 where there is arithmetic).
+
+Every function runs twice, its threads in increasing and then decreasing
+order between barriers; different results mean a race on global memory.
+
+The IR is the pass output after one-shot bufferization, in generic form:
+functions on memrefs that allocate their results and return them. This
+file adds what those kernels use beyond the matmul kernels: integer and
+float comparisons of every predicate, select, casts, exp, the constants
+MLIR prints in hexadecimal, memref.alloc and returned buffers.
+
+Usage: gpu_moe_check.py IR --func NAME --op topk_router|dispatch|combine
+           --cases CASE [CASE ...]
+  topk_router: T,E,K,scoring,normalize  (e.g. 37,8,2,softmax,1)
+  dispatch:    T,K,E,D[,capacity]       (e.g. 300,2,8,3 or 40,2,4,3,0.5)
+  combine:     T,K,D
+"""
+import argparse
+import re
+import struct
+import sys
+import os
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+import gpu_launch_emulator as emu  # noqa: E402
+
+DTYPES = {"f32": np.float32, "f64": np.float64, "i32": np.int32,
+          "i64": np.int64, "index": np.int64, "f16": np.float16}
+
+CMPI = {0: lambda a, b: a == b, 1: lambda a, b: a != b,
+        2: lambda a, b: a < b, 3: lambda a, b: a <= b,
+        4: lambda a, b: a > b, 5: lambda a, b: a >= b,
+        6: lambda a, b: a < b, 7: lambda a, b: a <= b,
+        8: lambda a, b: a > b, 9: lambda a, b: a >= b}
+
+
+def unordered(a, b):
+    return np.isnan(a) or np.isnan(b)
+
+
+CMPF = {0: lambda a, b: False,
+        1: lambda a, b: not unordered(a, b) and a == b,
+        2: lambda a, b: not unordered(a, b) and a > b,
+        3: lambda a, b: not unordered(a, b) and a >= b,
+        4: lambda a, b: not unordered(a, b) and a < b,
+        5: lambda a, b: not unordered(a, b) and a <= b,
+        6: lambda a, b: not unordered(a, b) and a != b,
+        7: lambda a, b: not unordered(a, b),
+        8: lambda a, b: unordered(a, b) or a == b,
+        9: lambda a, b: unordered(a, b) or a > b,
+        10: lambda a, b: unordered(a, b) or a >= b,
+        11: lambda a, b: unordered(a, b) or a < b,
+        12: lambda a, b: unordered(a, b) or a <= b,
+        13: lambda a, b: unordered(a, b) or a != b,
+        14: unordered,
+        15: lambda a, b: True}
+
+
+def result_type(op):
+    return op.props.rsplit("->", 1)[-1].strip().strip("()")
+
+
+def round_to(type_, v):
+    if type_ == "f32":
+        return float(np.float32(v))
+    if type_ == "f16":
+        return float(np.float16(v))
+    return float(v)
+
+
+def constant(op):
+    m = re.search(r"value = (\S+?)(?: : (\w+))?\}", op.props)
+    text, type_ = m.group(1), m.group(2)
+    if text in ("true", "false"):
+        return text == "true"
+    if text.startswith("0x") and type_ == "f32":
+        return struct.unpack("<f", struct.pack("<I", int(text, 16)))[0]
+    if text.startswith("0x") and type_ == "f64":
+        return struct.unpack("<d", struct.pack("<Q", int(text, 16)))[0]
+    if type_ and type_.startswith("f"):
+        return float(text)
+    return int(text)
+
+
+def alloc(op, sizes):
+    m = re.search(r"memref<([^>]*)>", result_type(op))
+    *dims, elt = m.group(1).split("x")
+    sizes = list(sizes)
+    shape = [sizes.pop(0) if d == "?" else int(d) for d in dims]
+    return np.zeros(shape, dtype=DTYPES[elt])
+
+
+def extra_op(op, env):
+    """Evaluates `op` if this file knows it; returns False otherwise."""
+    name = op.name
+    x = [env[o] for o in op.operands]
+
+    def set_result(v):
+        env[op.results[0]] = v
+
+    if name == "arith.constant":
+        set_result(constant(op))
+    elif name == "arith.cmpi":
+        p = int(re.search(r"predicate = (\d+)", op.props).group(1))
+        set_result(CMPI[p](x[0], x[1]))
+    elif name == "arith.cmpf":
+        p = int(re.search(r"predicate = (\d+)", op.props).group(1))
+        set_result(CMPF[p](x[0], x[1]))
+    elif name == "arith.select":
+        set_result(x[1] if x[0] else x[2])
+    elif name in ("arith.ori",):
+        set_result(bool(x[0]) or bool(x[1]))
+    elif name in ("arith.extui", "arith.index_cast"):
+        set_result(int(x[0]))
+    elif name == "arith.subi":
+        set_result(x[0] - x[1])
+    elif name == "arith.minsi":
+        set_result(min(x[0], x[1]))
+    elif name == "arith.maxsi":
+        set_result(max(x[0], x[1]))
+    elif name == "arith.sitofp":
+        set_result(round_to(result_type(op), x[0]))
+    elif name == "arith.fptosi":
+        set_result(int(x[0]))
+    elif name in ("arith.addf", "arith.subf", "arith.mulf", "arith.divf",
+                  "arith.maxnumf"):
+        a, b = x
+        if name == "arith.addf":
+            v = a + b
+        elif name == "arith.subf":
+            v = a - b
+        elif name == "arith.mulf":
+            v = a * b
+        elif name == "arith.divf":
+            with np.errstate(all="ignore"):
+                v = float(np.float64(a) / np.float64(b))
+        else:
+            v = b if np.isnan(a) else a if np.isnan(b) else max(a, b)
+        set_result(round_to(result_type(op), v))
+    elif name == "arith.negf":
+        set_result(-x[0])
+    elif name == "math.exp":
+        with np.errstate(over="ignore"):
+            set_result(round_to(result_type(op), np.exp(np.float64(x[0]))))
+    elif name == "math.ceil":
+        set_result(float(np.ceil(x[0])))
+    elif name == "memref.alloc":
+        set_result(alloc(op, x))
+    elif name == "memref.dealloc":
+        pass
+    else:
+        return False
+    return True
+
+
+def run_op(op, env, tid):
+    if extra_op(op, env):
+        return
+    yield from BASE_RUN_OP(op, env, tid)
+
+
+BASE_RUN_OP = emu.run_op
+emu.run_op = run_op
+
+
+def call(module, name, arrays):
+    """The results of @name on copies of `arrays`, run twice: threads in
+    increasing and in decreasing order between barriers. Results that
+    depend on the order reveal a race on global memory."""
+    runs = []
+    for reverse in (False, True):
+        emu.REVERSE_THREADS = reverse
+        runs.append(call_once(module, name, [a.copy() for a in arrays]))
+    emu.REVERSE_THREADS = False
+    for first, second in zip(*runs):
+        if not np.array_equal(first, second, equal_nan=True):
+            raise RuntimeError(f"@{name}: results depend on the order of the "
+                               "threads (a race between barriers)")
+    return runs[0]
+
+
+def call_once(module, name, arrays):
+    funcs = [op for op in module.regions[0].ops
+             if op.name == "func.func" and f'sym_name = "{name}"' in op.props]
+    if not funcs:
+        raise RuntimeError(f"no function @{name}")
+    body = emu.run_block(funcs[0].regions[0], {}, arrays, None)
+    try:
+        while True:
+            next(body)
+            raise RuntimeError("gpu.barrier outside a gpu.launch")
+    except StopIteration as done:
+        return done.value
+
+
+# References, from the op definitions in docs/ops and dialect.md.
+
+def ref_topk_router(logits, k, scoring, normalize):
+    logits = logits.astype(np.float64)
+    if scoring == "softmax":
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+    else:
+        p = 1.0 / (1.0 + np.exp(-logits))
+    experts = np.array([sorted(range(p.shape[1]), key=lambda e: (-row[e], e))[:k]
+                        for row in p], dtype=np.int64).reshape(-1, k)
+    weights = np.take_along_axis(p, experts, axis=1)
+    if normalize:
+        weights = weights / weights.sum(axis=1, keepdims=True)
+    return weights, experts
+
+
+def ref_dispatch(x, experts, num_experts, capacity_factor):
+    t, k = experts.shape
+    rows = t * k
+    valid = (experts >= 0) & (experts < num_experts)
+    admitted = valid.copy()
+    if capacity_factor is not None:
+        cap = int(np.ceil(rows / num_experts * capacity_factor))
+        held = [0] * num_experts
+        for j in range(k):
+            for tok in range(t):
+                if valid[tok, j]:
+                    e = experts[tok, j]
+                    admitted[tok, j] = held[e] < cap
+                    held[e] += admitted[tok, j]
+    flat, keep = experts.reshape(-1), admitted.reshape(-1)
+    order = [r for e in range(num_experts) for r in range(rows)
+             if keep[r] and flat[r] == e]
+    counts = [sum(1 for r in range(rows) if keep[r] and flat[r] == e)
+              for e in range(num_experts)]
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    order = np.array(order + [-1] * (rows - len(order)), dtype=np.int64)
+    sorted_x = np.zeros((rows, x.shape[1]))
+    for r, src in enumerate(order):
+        if src >= 0:
+            sorted_x[r] = x[src // k]
+    return sorted_x, offsets, order
+
+
+def ref_combine(expert_out, order, weights):
+    t, k = weights.shape
+    row_of = {int(o): r for r, o in enumerate(order) if o >= 0}
+    y = np.zeros((t, expert_out.shape[1]))
+    for tok in range(t):
+        for j in range(k):
+            r = row_of.get(tok * k + j)
+            if r is not None:
+                y[tok] += weights[tok, j] * expert_out[r].astype(np.float64)
+    return y
+
+
+def report(ok, what, detail):
+    print(("ok" if ok else "WRONG") + f" {what}: {detail}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("ir")
+    parser.add_argument("--func", required=True)
+    parser.add_argument("--op", required=True,
+                        choices=["topk_router", "dispatch", "combine"])
+    parser.add_argument("--cases", nargs="+", required=True)
+    args = parser.parse_args()
+    with open(args.ir) as f:
+        module = emu.parse(f.read())
+    rng = np.random.default_rng(0)
+    for case in args.cases:
+        fields = case.split(",")
+        what = f"@{args.func} {case}"
+        if args.op == "topk_router":
+            t, e, k = (int(v) for v in fields[:3])
+            scoring, normalize = fields[3], fields[4] == "1"
+            logits = rng.normal(0, 2, (t, e)).astype(np.float32)
+            if t > 2:
+                logits[1, :] = 0.5  # all-equal row: ties to the lower index
+                logits[2, 1] = logits[2, 3]  # one tie among the top
+            weights, experts = call(module, args.func, [logits])
+            ref_w, ref_e = ref_topk_router(logits, k, scoring, normalize)
+            err = np.abs(weights - ref_w).max(initial=0)
+            ok = (np.array_equal(experts, ref_e) and
+                  np.allclose(weights, ref_w, rtol=1e-4, atol=1e-5))
+            report(ok, what, f"experts {'equal' if np.array_equal(experts, ref_e) else 'DIFFER'}, "
+                   f"max weight error {err:.3g}")
+        elif args.op == "dispatch":
+            t, k, e, d = (int(v) for v in fields[:4])
+            cf = float(fields[4]) if len(fields) > 4 else None
+            x = rng.normal(size=(t, d)).astype(np.float32)
+            experts = rng.integers(0, e, (t, k)).astype(np.int32)
+            if t > 3:
+                experts[3, 0] = -1  # invalid ids take no row
+                experts[2, k - 1] = e
+            sorted_x, offsets, order = call(module, args.func, [x, experts])
+            ref_x, ref_off, ref_ord = ref_dispatch(x, experts, e, cf)
+            ok = (np.array_equal(offsets, ref_off) and
+                  np.array_equal(order, ref_ord) and
+                  np.array_equal(sorted_x, ref_x.astype(np.float32)))
+            report(ok, what, f"{t * k} pairs, offsets {list(offsets)}, "
+                   f"order {'equal' if np.array_equal(order, ref_ord) else 'DIFFERS'}")
+        else:
+            t, k, d = (int(v) for v in fields)
+            rows = t * k
+            eo = rng.normal(size=(rows, d)).astype(np.float32)
+            order = rng.permutation(rows).astype(np.int32)
+            order[rows // 2:][::3] = -1  # dropped pairs
+            weights = rng.uniform(0, 1, (t, k)).astype(np.float32)
+            (y,) = call(module, args.func, [eo, order, weights])
+            ref = ref_combine(eo, order, weights)
+            err = np.abs(y - ref).max(initial=0)
+            report(np.allclose(y, ref, rtol=1e-4, atol=1e-5), what,
+                   f"max error {err:.3g}")
+
+
+if __name__ == "__main__":
+    main()
