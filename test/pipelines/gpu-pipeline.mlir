@@ -11,7 +11,9 @@
 
 // Buffers are managed memory, every loop nest that touches one is inside a
 // gpu.launch: 256-thread blocks for parallel loops, one thread for the
-// sequential ones; the loop over experts stays on the host.
+// sequential ones; reductions (the norm's sum of squares, the softmax of
+// the router) are one warp per output, combined by shuffles; the loop over
+// experts stays on the host.
 //      LAUNCH: IR Dump After GPUMapToLaunches
 // LAUNCH-LABEL: func.func @layer
 //   LAUNCH-NOT:   memref.alloc
@@ -19,7 +21,9 @@
 //       LAUNCH:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}}) module(@xfmr_kernels) function(@layer_kernel_0) {
 //       LAUNCH:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:c1_[0-9]+]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[ONE]], {{.*}}) module(@xfmr_kernels) function(@layer_kernel_13) {
 //  LAUNCH-NEXT:     scf.for
-//       LAUNCH: {{^  }}scf.for
+//       LAUNCH:   gpu.launch
+//       LAUNCH:     gpu.shuffle  xor
+//       LAUNCH: {{^  }}scf.for %{{.+}} = %c0 to %c4
 //  LAUNCH-NEXT:     memref.load
 //       LAUNCH:     scf.if
 //       LAUNCH:       gpu.alloc host_shared
