@@ -170,3 +170,27 @@ func.func @weighted_f64(%x: memref<?x8xf64>, %o: memref<8xf64>) {
   }
   return
 }
+
+// The emulator's warp check itself: a shuffle inside control flow that
+// only half of the warp enters is reported (a hand-written kernel, which
+// the pass leaves alone).
+// RUN: not %python %xfmr_src/test/lib/gpu_kernel_check.py %t.mlir --func divergent_shuffle \
+// RUN:   --arg "o:f32=zeros(32)" --out o --ref "o" 2>&1 | FileCheck %s --check-prefix=DIVERGENT
+// DIVERGENT: RuntimeError: block (0, 0): a shuffle that only some lanes of warp 0 reach
+func.func @divergent_shuffle(%o: memref<32xf32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %c16 = arith.constant 16 : index
+    %low = arith.cmpi ult, %tx, %c16 : index
+    scf.if %low {
+      %v = arith.constant 1.0 : f32
+      %offset = arith.constant 1 : i32
+      %width = arith.constant 32 : i32
+      %s, %valid = gpu.shuffle xor %v, %offset, %width : f32
+      memref.store %s, %o[%tx] : memref<32xf32>
+    }
+    gpu.terminator
+  }
+  return
+}
