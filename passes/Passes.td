@@ -349,9 +349,9 @@ def GPUExpertDispatch : Pass<"xfmr-gpu-expert-dispatch", "func::FuncOp"> {
       NaN as -inf) and renormalises them when `normalize_topk`.
     * `xfmr.dispatch`: one block of 256 threads runs the stable counting
       sort. The T·k pairs go through it 256 at a time; each thread stages
-      its pair's expert in workgroup memory and ranks its pair among the
-      pairs of the same expert before it in the chunk, plus the expert's
-      running count (workgroup memory, `num_experts` entries). A first pass
+      its pair's expert and ranks its pair among the pairs of the same
+      expert before it in the chunk, plus the expert's running count
+      (`num_experts` entries). A first pass
       in slot-major order applies the capacity (a pair is admitted while
       fewer than C valid pairs of its expert precede it); thread 0 then
       forms `offsets` as the prefix sum of min(count, C); a second pass in
@@ -371,6 +371,66 @@ def GPUExpertDispatch : Pass<"xfmr-gpu-expert-dispatch", "func::FuncOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def GPUWarpReductions : Pass<"xfmr-gpu-warp-reductions", "func::FuncOp"> {
+  let summary = "Rewrite linalg reductions on buffers into one-warp-per-output gpu.launch kernels";
+  let description = [{
+    Runs on bufferized host functions of the GPU pipeline, after
+    `xfmr-gpu-tile-matmul` and before `convert-linalg-to-parallel-loops`.
+    It takes every `linalg.generic` on buffers (and every named linalg op
+    with reduction iterators whose generic form qualifies: `linalg.reduce`,
+    `linalg.batch_matmul`, `linalg.matvec`, ...) that has:
+
+    * one output, indexed by each parallel dimension exactly once and by no
+      reduction dimension (any order of the iterators, any input maps),
+      that no input reads;
+    * one or more reduction iterators;
+    * a body `yield combine(element, out)` (either operand order), where
+      `element` is computed from the inputs and `linalg.index` by pure ops
+      without regions, `out` is used by `combine` alone, and `combine` is
+      `arith.addf`, `mulf`, `maximumf`, `minimumf`, `maxnumf`, `minnumf`
+      (without `nnan`/`ninf` flags), `addi`, `muli`, `maxsi`, `minsi`,
+      `maxui` or `minui`, on 16-, 32- or 64-bit floats or 8- to 64-bit
+      integers.
+
+    Each becomes a `gpu.launch` of max(1, ceil(P / W)) blocks of 32 * W
+    threads, where P is the number of output elements (the product of the
+    parallel sizes) and W is `warps-per-block`. Warp w of block b computes
+    output element b * W + w of the parallel space, delinearised with the
+    last parallel iterator fastest:
+
+    * lane l accumulates, from the combine's identity (-0.0 for addf, 1 for
+      mulf, -inf/+inf for maximumf/minimumf, NaN for maxnumf/minnumf, the
+      extreme values for the integer min/max), the elements of steps l,
+      l + 32, l + 64, ... of the flattened reduction space (last reduction
+      iterator fastest, so that neighbouring lanes read neighbouring
+      elements of an input whose innermost dimension it is), in the
+      output's element type with the body's own ops;
+    * the 32 partial results are combined by a butterfly of `gpu.shuffle
+      xor` with offsets 16, 8, 4, 2, 1 (width 32), applying `combine` with
+      its fast-math flags after each; values narrower than 32 bits are
+      shuffled widened to 32 bits, 64-bit values as two 32-bit words;
+    * lane 0 loads the output's initial value, combines the warp's total
+      into it and stores the result: linalg's accumulate semantics.
+
+    A warp past the last element (the last block's tail, or an empty
+    output) runs no reduction step and stores nothing, but its lanes still
+    execute the shuffles, which are outside any lane-dependent control
+    flow. Every size may be dynamic; an empty reduction leaves the output
+    as it is. The result equals the sequential one up to the reordering of
+    the combine (exactly for min/max and integers; within rounding for
+    floating-point sums and products). Every other linalg op is left to the
+    generic loop lowering.
+  }];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"8",
+           "Warps per block, each computing one output element">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }

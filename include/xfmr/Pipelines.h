@@ -81,6 +81,12 @@ struct GPUOptions : public mlir::PassPipelineOptions<GPUOptions> {
       llvm::cl::desc("Lower xfmr.moe naively, evaluating every expert on "
                      "every token"),
       llvm::cl::init(false)};
+  Option<bool> warpReductions{
+      *this, "warp-reductions",
+      llvm::cl::desc("Compute linalg reductions with one warp per output "
+                     "element (xfmr-gpu-warp-reductions); off: one thread "
+                     "per output element"),
+      llvm::cl::init(true)};
   Option<bool> fuseGateUp{
       *this, "fuse-gate-up",
       llvm::cl::desc("Merge the gate and up projections of gated FFNs into "

@@ -7,11 +7,13 @@
 //   1. xfmr-to-linalg-pipeline: the front half shared with the CPU target
 //   2. xfmr-prepare-entry-points, one-shot-bufferize, buffer deallocation
 //   3. xfmr-gpu-device-buffers: buffers in CUDA managed memory
-//   4. convert-linalg-to-parallel-loops, xfmr-gpu-map-to-launches: every
-//      loop nest that touches a buffer inside a gpu.launch
-//   5. gpu-kernel-outlining, nvvm-attach-target: kernels in gpu.modules
-//   6. convert-gpu-to-nvvm on the kernels, gpu-to-llvm on the host
-//   7. gpu-module-to-binary format=isa: PTX in gpu.binary ops
+//   4. xfmr-gpu-tile-matmul, xfmr-gpu-warp-reductions: matmuls and
+//      reductions as kernels of their own
+//   5. convert-linalg-to-parallel-loops, xfmr-gpu-map-to-launches: every
+//      other loop nest that touches a buffer inside a gpu.launch
+//   6. gpu-kernel-outlining, nvvm-attach-target: kernels in gpu.modules
+//   7. convert-gpu-to-nvvm on the kernels, gpu-to-llvm on the host
+//   8. gpu-module-to-binary format=isa: PTX in gpu.binary ops
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,6 +72,8 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createGPUDeviceBuffers());
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createGPUTileMatmul());
+  if (options.warpReductions)
+    fpm.addPass(createGPUWarpReductions());
   fpm.addPass(createConvertLinalgToParallelLoopsPass());
   fpm.addPass(createCanonicalizerPass());
   GPUMapToLaunchesOptions launches;

@@ -98,6 +98,18 @@ class Barrier:
 REVERSE_THREADS = False
 
 
+class Shuffle:
+    """What a thread yields at a gpu.shuffle: the scheduler of
+    gpu_kernel_check.py answers with (value, valid) once all the lanes of
+    the warp have reached it."""
+
+    def __init__(self, value, offset, width, mode):
+        self.value = value
+        self.offset = offset
+        self.width = width
+        self.mode = mode
+
+
 class Shared:
     """A workgroup buffer of 4-float vectors that remembers, for the current
     phase, which thread wrote and which threads read each element."""
@@ -141,6 +153,102 @@ def f32(x):
     return float(np.float32(x))
 
 
+FLOAT_BINARY = {
+    "arith.subf": lambda a, b: a - b,
+    "arith.divf": lambda a, b: a / b,
+    "arith.maximumf": np.maximum,
+    "arith.minimumf": np.minimum,
+    "arith.maxnumf": np.fmax,
+    "arith.minnumf": np.fmin,
+}
+FLOAT_UNARY = {
+    "arith.negf": lambda a: -a,
+    "math.exp": np.exp,
+    "math.log": np.log,
+    "math.sqrt": np.sqrt,
+    "math.rsqrt": lambda a: 1 / np.sqrt(a),
+    "math.tanh": np.tanh,
+    "math.absf": np.abs,
+    "math.ceil": np.ceil,
+}
+# arith.cmpi by predicate number; index and integer values are Python ints
+# that hold their signed value, so the unsigned forms agree with the
+# signed ones on the non-negative values the kernels compare.
+COMPARE_INT = {0: lambda a, b: a == b, 1: lambda a, b: a != b,
+               2: lambda a, b: a < b, 3: lambda a, b: a <= b,
+               4: lambda a, b: a > b, 5: lambda a, b: a >= b,
+               6: lambda a, b: a < b, 7: lambda a, b: a <= b,
+               8: lambda a, b: a > b, 9: lambda a, b: a >= b}
+ELEMENT_TYPES = {"f32": np.float32, "f64": np.float64, "f16": np.float16,
+                 "i32": np.int32, "i64": np.int64, "index": np.int64}
+
+
+def allocate(type_, dynamic_sizes):
+    """A zero-filled array for memref.alloc of `type_` (memref<...>)."""
+    *dims, element = re.match(r"memref<([^,>]*)", type_).group(1).split("x")
+    sizes = list(dynamic_sizes)
+    shape = [sizes.pop(0) if d == "?" else int(d) for d in dims]
+    return np.zeros(shape, dtype=ELEMENT_TYPES[element])
+FLOAT_BITS = {"f16": (np.float16, np.uint16), "f32": (np.float32, np.uint32),
+              "f64": (np.float64, np.uint64)}
+
+
+def result_type(op):
+    """The (first) result type at the end of a generic-form op line."""
+    if not hasattr(op, "result_type"):
+        op.result_type = re.search(r"-> \(?(\w+)", op.props).group(1)
+    return op.result_type
+
+
+def int_width(type_):
+    return 64 if type_ == "index" else int(type_[1:])
+
+
+def round_to(type_, value):
+    """`value` rounded to the float type `type_` (bf16: to nearest even)."""
+    if type_ == "bf16":
+        return from_bits(to_bits(value, "bf16"), "bf16")
+    if type_ in FLOAT_BITS:
+        return float(FLOAT_BITS[type_][0](value))
+    raise NotImplementedError(type_)
+
+
+def to_bits(value, type_):
+    if type_ == "bf16":
+        bits = int(np.array(value, np.float32).view(np.uint32))
+        if np.isnan(value):
+            return (bits >> 16) | 0x40
+        return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) & 0xFFFF
+    if type_ in FLOAT_BITS:
+        float_type, int_type = FLOAT_BITS[type_]
+        return int(np.array(value, float_type).view(int_type))
+    return value & ((1 << int_width(type_)) - 1)
+
+
+def from_bits(bits, type_):
+    if type_ == "bf16":
+        return float(np.array(bits << 16, np.uint32).view(np.float32))
+    float_type, int_type = FLOAT_BITS[type_]
+    return float(np.array(bits, int_type).view(float_type))
+
+
+def compare_float(predicate, a, b):
+    """arith.cmpf by its predicate number (arith::CmpFPredicate)."""
+    unordered = np.isnan(a) or np.isnan(b)
+    if predicate == 0:
+        return False
+    if predicate == 15:
+        return True
+    if predicate == 7:
+        return not unordered
+    if predicate == 14:
+        return unordered
+    relation = [None, a == b, a > b, a >= b, a < b, a <= b, a != b][
+        predicate % 7 if predicate < 7 else predicate - 7]
+    return relation and not unordered if predicate < 7 else (
+        unordered or relation)
+
+
 def run_block(block, env, args, tid):
     """Runs `block` (a generator: yields at barriers); returns the operands
     of its terminator."""
@@ -161,7 +269,14 @@ def run_op(op, env, tid):
         for result, value in zip(op.results, values):
             env[result] = value
 
-    if name == "arith.constant":
+    if name == "arith.constant" and re.search(r"value = 0x", op.props):
+        bits, type_ = re.search(r"value = (0x[0-9A-Fa-f]+) : (\w+)",
+                                op.props).groups()
+        set_results(from_bits(int(bits, 16), type_))
+    elif name == "arith.constant" and re.search(r"value = (true|false)",
+                                                op.props):
+        set_results("value = true" in op.props)
+    elif name == "arith.constant":
         value, type_ = re.search(r"value = ([-\d.e+]+) : (\w+)",
                                  op.props).groups()
         set_results(float(value) if type_.startswith("f") else int(value))
@@ -180,13 +295,12 @@ def run_op(op, env, tid):
     elif name == "arith.andi":
         set_results(bool(x[0]) and bool(x[1]))
     elif name == "arith.cmpi":
-        if "predicate = 6 " not in op.props:  # ult, the only one the kernels use
-            raise NotImplementedError(op.props)
-        set_results(x[0] < x[1])
+        predicate = int(re.search(r"predicate = (\d+) ", op.props).group(1))
+        set_results(COMPARE_INT[predicate](x[0], x[1]))
     elif name == "arith.addf":
-        set_results(f32(x[0] + x[1]))
+        set_results(round_to(result_type(op), x[0] + x[1]))
     elif name == "arith.mulf":
-        set_results(f32(x[0] * x[1]))
+        set_results(round_to(result_type(op), x[0] * x[1]))
     elif name == "arith.extf":
         set_results(float(x[0]))
     elif name == "arith.truncf":
@@ -231,6 +345,54 @@ def run_op(op, env, tid):
         set_results(*carried)
     elif name == "gpu.launch":
         launch(op, x, env)
+    elif name == "gpu.shuffle":
+        mode = re.search(r"shuffle_mode (\w+)", op.props).group(1)
+        reply = yield Shuffle(x[0], x[1], x[2], mode)
+        if reply is None:
+            raise RuntimeError("gpu.shuffle needs the warp scheduler of "
+                               "gpu_kernel_check.py")
+        set_results(*reply)
+    elif name in FLOAT_BINARY:
+        with np.errstate(all="ignore"):
+            value = FLOAT_BINARY[name](np.float64(x[0]), np.float64(x[1]))
+        set_results(round_to(result_type(op), value))
+    elif name in FLOAT_UNARY:
+        with np.errstate(all="ignore"):
+            value = FLOAT_UNARY[name](np.float64(x[0]))
+        set_results(round_to(result_type(op), value))
+    elif name == "arith.cmpf":
+        predicate = int(re.search(r"predicate = (\d+) ", op.props).group(1))
+        set_results(compare_float(predicate, x[0], x[1]))
+    elif name == "arith.select":
+        set_results(x[1] if x[0] else x[2])
+    elif name in ("arith.subi", "arith.maxsi", "arith.minsi", "arith.minui",
+                  "arith.ori", "arith.shli", "arith.shrui"):
+        ops = {"arith.subi": lambda a, b: a - b, "arith.maxsi": max,
+               "arith.minsi": min, "arith.minui": min,
+               "arith.ori": lambda a, b: a | b,
+               "arith.shli": lambda a, b: a << b,
+               "arith.shrui": lambda a, b: a >> b}
+        value = ops[name](x[0], x[1])
+        width = int_width(result_type(op))
+        set_results(value & ((1 << width) - 1) if name == "arith.shli"
+                    else value)
+    elif name in ("arith.index_cast", "arith.extui", "arith.extsi"):
+        set_results(x[0])
+    elif name == "arith.trunci":
+        set_results(x[0] & ((1 << int_width(result_type(op))) - 1))
+    elif name == "arith.fptosi":
+        set_results(int(x[0]))
+    elif name == "memref.alloc":
+        set_results(allocate(op.props.rsplit("->", 1)[1].strip(), x))
+    elif name == "memref.dealloc":
+        pass
+    elif name in ("arith.sitofp", "arith.uitofp"):
+        set_results(round_to(result_type(op), float(x[0])))
+    elif name == "arith.bitcast":
+        source, target = re.search(r": \((\w+)\) -> (\w+)", op.props).groups()
+        set_results(from_bits(to_bits(x[0], source), target)
+                    if target.startswith(("f", "bf"))
+                    else to_bits(x[0], source))
     else:
         raise NotImplementedError(name)
 

@@ -6,10 +6,7 @@ Every function runs twice, its threads in increasing and then decreasing
 order between barriers; different results mean a race on global memory.
 
 The IR is the pass output after one-shot bufferization, in generic form:
-functions on memrefs that allocate their results and return them. This
-file adds what those kernels use beyond the matmul kernels: integer and
-float comparisons of every predicate, select, casts, exp, the constants
-MLIR prints in hexadecimal, memref.alloc and returned buffers.
+functions on memrefs that allocate their results and return them.
 
 Usage: gpu_moe_check.py IR --func NAME --op topk_router|dispatch|combine
            --cases CASE [CASE ...]
@@ -19,7 +16,6 @@ Usage: gpu_moe_check.py IR --func NAME --op topk_router|dispatch|combine
 """
 import argparse
 import re
-import struct
 import sys
 import os
 
@@ -27,145 +23,6 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 import gpu_launch_emulator as emu  # noqa: E402
-
-DTYPES = {"f32": np.float32, "f64": np.float64, "i32": np.int32,
-          "i64": np.int64, "index": np.int64, "f16": np.float16}
-
-CMPI = {0: lambda a, b: a == b, 1: lambda a, b: a != b,
-        2: lambda a, b: a < b, 3: lambda a, b: a <= b,
-        4: lambda a, b: a > b, 5: lambda a, b: a >= b,
-        6: lambda a, b: a < b, 7: lambda a, b: a <= b,
-        8: lambda a, b: a > b, 9: lambda a, b: a >= b}
-
-
-def unordered(a, b):
-    return np.isnan(a) or np.isnan(b)
-
-
-CMPF = {0: lambda a, b: False,
-        1: lambda a, b: not unordered(a, b) and a == b,
-        2: lambda a, b: not unordered(a, b) and a > b,
-        3: lambda a, b: not unordered(a, b) and a >= b,
-        4: lambda a, b: not unordered(a, b) and a < b,
-        5: lambda a, b: not unordered(a, b) and a <= b,
-        6: lambda a, b: not unordered(a, b) and a != b,
-        7: lambda a, b: not unordered(a, b),
-        8: lambda a, b: unordered(a, b) or a == b,
-        9: lambda a, b: unordered(a, b) or a > b,
-        10: lambda a, b: unordered(a, b) or a >= b,
-        11: lambda a, b: unordered(a, b) or a < b,
-        12: lambda a, b: unordered(a, b) or a <= b,
-        13: lambda a, b: unordered(a, b) or a != b,
-        14: unordered,
-        15: lambda a, b: True}
-
-
-def result_type(op):
-    return op.props.rsplit("->", 1)[-1].strip().strip("()")
-
-
-def round_to(type_, v):
-    if type_ == "f32":
-        return float(np.float32(v))
-    if type_ == "f16":
-        return float(np.float16(v))
-    return float(v)
-
-
-def constant(op):
-    m = re.search(r"value = (\S+?)(?: : (\w+))?\}", op.props)
-    text, type_ = m.group(1), m.group(2)
-    if text in ("true", "false"):
-        return text == "true"
-    if text.startswith("0x") and type_ == "f32":
-        return struct.unpack("<f", struct.pack("<I", int(text, 16)))[0]
-    if text.startswith("0x") and type_ == "f64":
-        return struct.unpack("<d", struct.pack("<Q", int(text, 16)))[0]
-    if type_ and type_.startswith("f"):
-        return float(text)
-    return int(text)
-
-
-def alloc(op, sizes):
-    m = re.search(r"memref<([^>]*)>", result_type(op))
-    *dims, elt = m.group(1).split("x")
-    sizes = list(sizes)
-    shape = [sizes.pop(0) if d == "?" else int(d) for d in dims]
-    return np.zeros(shape, dtype=DTYPES[elt])
-
-
-def extra_op(op, env):
-    """Evaluates `op` if this file knows it; returns False otherwise."""
-    name = op.name
-    x = [env[o] for o in op.operands]
-
-    def set_result(v):
-        env[op.results[0]] = v
-
-    if name == "arith.constant":
-        set_result(constant(op))
-    elif name == "arith.cmpi":
-        p = int(re.search(r"predicate = (\d+)", op.props).group(1))
-        set_result(CMPI[p](x[0], x[1]))
-    elif name == "arith.cmpf":
-        p = int(re.search(r"predicate = (\d+)", op.props).group(1))
-        set_result(CMPF[p](x[0], x[1]))
-    elif name == "arith.select":
-        set_result(x[1] if x[0] else x[2])
-    elif name in ("arith.ori",):
-        set_result(bool(x[0]) or bool(x[1]))
-    elif name in ("arith.extui", "arith.index_cast"):
-        set_result(int(x[0]))
-    elif name == "arith.subi":
-        set_result(x[0] - x[1])
-    elif name == "arith.minsi":
-        set_result(min(x[0], x[1]))
-    elif name == "arith.maxsi":
-        set_result(max(x[0], x[1]))
-    elif name == "arith.sitofp":
-        set_result(round_to(result_type(op), x[0]))
-    elif name == "arith.fptosi":
-        set_result(int(x[0]))
-    elif name in ("arith.addf", "arith.subf", "arith.mulf", "arith.divf",
-                  "arith.maxnumf"):
-        a, b = x
-        if name == "arith.addf":
-            v = a + b
-        elif name == "arith.subf":
-            v = a - b
-        elif name == "arith.mulf":
-            v = a * b
-        elif name == "arith.divf":
-            with np.errstate(all="ignore"):
-                v = float(np.float64(a) / np.float64(b))
-        else:
-            v = b if np.isnan(a) else a if np.isnan(b) else max(a, b)
-        set_result(round_to(result_type(op), v))
-    elif name == "arith.negf":
-        set_result(-x[0])
-    elif name == "math.exp":
-        with np.errstate(over="ignore"):
-            set_result(round_to(result_type(op), np.exp(np.float64(x[0]))))
-    elif name == "math.ceil":
-        set_result(float(np.ceil(x[0])))
-    elif name == "memref.alloc":
-        set_result(alloc(op, x))
-    elif name == "memref.dealloc":
-        pass
-    else:
-        return False
-    return True
-
-
-def run_op(op, env, tid):
-    if extra_op(op, env):
-        return
-    yield from BASE_RUN_OP(op, env, tid)
-
-
-BASE_RUN_OP = emu.run_op
-emu.run_op = run_op
-
 
 def call(module, name, arrays):
     """The results of @name on copies of `arrays`, run twice: threads in

@@ -11,14 +11,17 @@
 
 // Buffers are managed memory, every loop nest that touches one is inside a
 // gpu.launch: 256-thread blocks for parallel loops, one block for the
-// counting sort of the dispatch (xfmr-gpu-expert-dispatch); the loop over
-// experts stays on the host.
+// counting sort of the dispatch (xfmr-gpu-expert-dispatch); reductions (the
+// norm's sum of squares, the softmax of the router) are one warp per
+// output, combined by shuffles; the loop over experts stays on the host.
 //      LAUNCH: IR Dump After GPUMapToLaunches
 // LAUNCH-LABEL: func.func @layer
 //   LAUNCH-NOT:   memref.alloc
 //       LAUNCH:   gpu.alloc host_shared
 //       LAUNCH:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}}) module(@xfmr_kernels) function(@layer_kernel_0) {
-//       LAUNCH:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:c1]], {{.*}} = %[[ONE]], {{.*}} = %[[ONE]]) threads({{.*}}) in ({{.*}} = %c256, {{.*}}) module(@xfmr_kernels) function(@layer_kernel_7) {
+//       LAUNCH:   gpu.launch
+//       LAUNCH:     gpu.shuffle  xor
+//       LAUNCH:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:c1]], {{.*}} = %[[ONE]], {{.*}} = %[[ONE]]) threads({{.*}}) in ({{.*}} = %c256, {{.*}}) module(@xfmr_kernels) function(@layer_kernel_{{[0-9]+}}) {
 //       LAUNCH:     gpu.barrier
 //       LAUNCH: {{^  }}scf.for %{{.*}} = %c0 to %c4 step
 //  LAUNCH-NEXT:     memref.load
