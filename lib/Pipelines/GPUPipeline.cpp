@@ -4,9 +4,11 @@
 // with every loop nest outlined into a CUDA kernel and compiled to PTX by
 // LLVM's NVPTX backend. Stage by stage (docs/architecture.md, "The GPU
 // target", walks the same path):
-//   1. xfmr-to-linalg-pipeline: the front half shared with the CPU target
+//   1. xfmr-gpu-flash-attention: attention as a call of its kernel;
+//      xfmr-to-linalg-pipeline: the front half shared with the CPU target
 //   2. xfmr-prepare-entry-points, one-shot-bufferize, buffer deallocation
-//   3. xfmr-gpu-device-buffers: buffers in CUDA managed memory
+//   3. xfmr-gpu-device-buffers: buffers in CUDA managed memory; the
+//      attention calls become their kernels
 //   4. convert-linalg-to-parallel-loops, xfmr-gpu-map-to-launches: every
 //      loop nest that touches a buffer inside a gpu.launch
 //   5. gpu-kernel-outlining, nvvm-attach-target: kernels in gpu.modules
@@ -52,6 +54,10 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   // Nothing of the CPU's vector kernels (nor the weight layouts prepared
   // for them) applies to the GPU.
   front.vectorize = false;
+  // Attention first, while it is still one op: the front half would split
+  // it into contractions that materialise the scores. It becomes a call on
+  // buffers here and the kernel after buffer deallocation.
+  pm.addPass(createGPUFlashAttention());
   buildXfmrToLinalgPipeline(pm, front);
 
   // The same bufferization as the CPU pipeline, so that both targets share
@@ -60,6 +66,9 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   buildBufferizationPipeline(pm);
 
   pm.addPass(createGPUDeviceBuffers());
+  GPUFlashAttentionOptions flash;
+  flash.buildKernels = true;
+  pm.addPass(createGPUFlashAttention(flash));
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createGPUTileMatmul());
   fpm.addPass(createConvertLinalgToParallelLoopsPass());
