@@ -52,9 +52,9 @@ constexpr int64_t kSharedBytes = 48 * 1024;
 struct Plan {
   bool batched;
   int64_t dh, dv;
-  int64_t dvChunks;  // ceil(Dv / 32): accumulators per lane and row
-  int64_t keyTile;   // BK: keys per shared-memory stage (32, 16 or 8)
-  int64_t kStride;   // Dh + 1: the K tile's row pitch (see below)
+  int64_t dvChunks; // ceil(Dv / 32): accumulators per lane and row
+  int64_t keyTile;  // BK: keys per shared-memory stage (32, 16 or 8)
+  int64_t kStride;  // Dh + 1: the K tile's row pitch (see below)
   Type elt;
 };
 
@@ -192,8 +192,8 @@ public:
   SmallVector<Value>
   unrolledLoop(int64_t n, int64_t unroll, ValueRange init,
                llvm::function_ref<SmallVector<Value>(Value, ValueRange)> emit) {
-    auto loop = scf::ForOp::create(b, loc, index(0), index(n), index(unroll),
-                                   init);
+    auto loop =
+        scf::ForOp::create(b, loc, index(0), index(n), index(unroll), init);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
     SmallVector<Value> carried(loop.getRegionIterArgs());
@@ -242,8 +242,8 @@ int64_t largestUnroll(int64_t n) {
 /// place whatever layout bufferization gives them.
 MemRefType stridedBufferType(RankedTensorType type) {
   SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  auto layout = StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
-                                       strides);
+  auto layout =
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
   return MemRefType::get(type.getShape(), type.getElementType(), layout);
 }
 
@@ -315,8 +315,8 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
 
   int64_t head = plan.batched ? 1 : 0; // the head axis
   Value one = h.index(1);
-  Value batch = plan.batched ? memref::DimOp::create(b, loc, q, 0).getResult()
-                             : one;
+  Value batch =
+      plan.batched ? memref::DimOp::create(b, loc, q, 0).getResult() : one;
   Value hq = memref::DimOp::create(b, loc, q, head);
   Value tq = memref::DimOp::create(b, loc, q, head + 1);
   Value hkv = memref::DimOp::create(b, loc, k, head);
@@ -325,16 +325,14 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
   // empty grid; the kernel's bounds checks then store nothing.
   Value group = h.div(hq, h.umax(hkv, one));
   Value rows = h.mul(group, tq);
-  Value gridX = h.umax(arith::CeilDivUIOp::create(b, loc, rows,
-                                                  h.index(kRows)),
-                       one);
+  Value gridX =
+      h.umax(arith::CeilDivUIOp::create(b, loc, rows, h.index(kRows)), one);
   Value gridY = h.umax(hkv, one);
   Value gridZ = h.umax(batch, one);
 
   auto scaleAttr = call->getAttrOfType<FloatAttr>(kScaleAttr);
-  double scaleValue = scaleAttr
-                          ? scaleAttr.getValueAsDouble()
-                          : 1.0 / std::sqrt(static_cast<double>(plan.dh));
+  double scaleValue = scaleAttr ? scaleAttr.getValueAsDouble()
+                                : 1.0 / std::sqrt(static_cast<double>(plan.dh));
 
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
@@ -410,8 +408,7 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
   // the block has the largest position, hence the largest causal limit.
   Value lastRow = e.sub(e.smin(e.add(row0, e.index(kRows)), rows), e.index(1));
   Value anyRow = e.both(blockValid, e.ult(row0, rows));
-  Value blockLimit =
-      e.select(anyRow, limitOf(e.div(lastRow, groupOr1)), zero);
+  Value blockLimit = e.select(anyRow, limitOf(e.div(lastRow, groupOr1)), zero);
 
   // The block's query rows, pre-multiplied by the scale, in shared memory
   // (0 for rows past the end).
@@ -436,8 +433,8 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
     init.push_back(fzero);
     init.append(plan.dvChunks, fzero);
   }
-  Value tiles = arith::CeilDivUIOp::create(b, loc, blockLimit,
-                                           e.index(plan.keyTile));
+  Value tiles =
+      arith::CeilDivUIOp::create(b, loc, blockLimit, e.index(plan.keyTile));
   // Every thread runs every stage (the trip count is the block's), so both
   // barriers are reached by the whole block; rows with fewer keys mask them.
   auto loop = scf::ForOp::create(b, loc, zero, tiles, e.index(1), init);
@@ -452,8 +449,8 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
         Value key = e.div(el, e.index(width));
         Value col = e.rem(el, e.index(width));
         Value j = e.add(t0, key);
-        Value x = e.loadOrZero(e.ult(j, blockLimit), source,
-                               indices(kvHead, j, col));
+        Value x =
+            e.loadOrZero(e.ult(j, blockLimit), source, indices(kvHead, j, col));
         memref::StoreOp::create(b, loc, x, tile, ValueRange{key, col});
       });
     };
@@ -464,14 +461,13 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
     // Scores: lane l takes key t0 + l against each of the warp's rows. The
     // K tile's pitch of Dh + 1 floats puts the 32 lanes' reads of one
     // column in 32 distinct banks; the query values are broadcasts.
-    Value keyRow = plan.keyTile == kWarpSize
-                       ? lane
-                       : e.rem(lane, e.index(plan.keyTile));
+    Value keyRow =
+        plan.keyTile == kWarpSize ? lane : e.rem(lane, e.index(plan.keyTile));
     SmallVector<Value> zeros(kRowsPerWarp, fzero);
     SmallVector<Value> scores = e.unrolledLoop(
-        plan.dh, largestUnroll(plan.dh), zeros,
-        [&](Value d, ValueRange sums) {
-          Value kx = memref::LoadOp::create(b, loc, kTile, ValueRange{keyRow, d});
+        plan.dh, largestUnroll(plan.dh), zeros, [&](Value d, ValueRange sums) {
+          Value kx =
+              memref::LoadOp::create(b, loc, kTile, ValueRange{keyRow, d});
           SmallVector<Value> next;
           for (int64_t r = 0; r < kRowsPerWarp; ++r) {
             Value qx = memref::LoadOp::create(b, loc, qTile,
@@ -492,8 +488,7 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
       Value visible = e.both(laneHasKey, e.ult(j, mine[r].limit));
       Value s = scores[r];
       if (hasMask)
-        s = e.fadd(s, e.loadOrZero(visible, mask,
-                                   ValueRange{mine[r].pos, j}));
+        s = e.fadd(s, e.loadOrZero(visible, mask, ValueRange{mine[r].pos, j}));
       s = e.select(visible, s, negInf);
       // New max over the tile; while every key so far is masked (max still
       // -inf) the weights are 0 and the old state is kept as it is, never
@@ -501,9 +496,10 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
       auto max = [&](Value x, Value y) -> Value { return e.fmax(x, y); };
       Value mNew = e.fmax(m, e.butterfly(s, max));
       Value dead = e.feq(mNew, negInf);
-      Value p = e.select(dead, fzero, e.exp(arith::SubFOp::create(b, loc, s, mNew)));
-      Value alpha =
-          e.select(dead, e.f32(1.0), e.exp(arith::SubFOp::create(b, loc, m, mNew)));
+      Value p =
+          e.select(dead, fzero, e.exp(arith::SubFOp::create(b, loc, s, mNew)));
+      Value alpha = e.select(dead, e.f32(1.0),
+                             e.exp(arith::SubFOp::create(b, loc, m, mNew)));
       probs.push_back(p);
       alphas.push_back(alpha);
       yielded.push_back(mNew);
@@ -518,17 +514,17 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
     for (int64_t r = 0; r < kRowsPerWarp; ++r)
       for (int64_t c = 0; c < plan.dvChunks; ++c)
         accInit.push_back(yielded[r * stateSize + 2 + c]);
-    SmallVector<Value> accs = e.unrolledLoop(
-        plan.keyTile, 4, accInit, [&](Value jj, ValueRange acc) {
+    SmallVector<Value> accs =
+        e.unrolledLoop(plan.keyTile, 4, accInit, [&](Value jj, ValueRange acc) {
           Value src = e.toI32(jj);
           SmallVector<Value> weights;
           for (int64_t r = 0; r < kRowsPerWarp; ++r)
-            weights.push_back(
-                e.shuffle(probs[r], src, gpu::ShuffleMode::IDX));
+            weights.push_back(e.shuffle(probs[r], src, gpu::ShuffleMode::IDX));
           SmallVector<Value> next(acc);
           for (int64_t c = 0; c < plan.dvChunks; ++c) {
             Value col = e.add(lane, e.index(c * kWarpSize));
-            Value vx = memref::LoadOp::create(b, loc, vTile, ValueRange{jj, col});
+            Value vx =
+                memref::LoadOp::create(b, loc, vTile, ValueRange{jj, col});
             for (int64_t r = 0; r < kRowsPerWarp; ++r) {
               Value &a = next[r * plan.dvChunks + c];
               a = e.fadd(a, e.fmul(weights[r], vx));
@@ -547,15 +543,17 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
   // out = acc / l, 0 for a row without a visible key (l == 0).
   Type elt = plan.elt;
   for (int64_t r = 0; r < kRowsPerWarp; ++r) {
-    Value l = e.butterfly(loop.getResult(r * stateSize + 1),
-                          [&](Value x, Value y) -> Value { return e.fadd(x, y); });
+    Value l =
+        e.butterfly(loop.getResult(r * stateSize + 1),
+                    [&](Value x, Value y) -> Value { return e.fadd(x, y); });
     Value empty = e.feq(l, fzero);
     for (int64_t c = 0; c < plan.dvChunks; ++c) {
       Value col = e.add(lane, e.index(c * kWarpSize));
       Value inBounds = mine[r].valid;
       if ((c + 1) * kWarpSize > plan.dv)
         inBounds = e.both(inBounds, e.ult(col, e.index(plan.dv)));
-      auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
+      auto guard =
+          scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(guard.thenBlock()->getTerminator());
       Value quotient = arith::DivFOp::create(
