@@ -294,6 +294,75 @@ def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def GPUFlashAttention : Pass<"xfmr-gpu-flash-attention", "ModuleOp"> {
+  let summary = "Rewrite xfmr.attention into one online-softmax (flash) gpu.launch";
+  let description = [{
+    Runs twice in the GPU pipeline. Without `build-kernels`, on its input
+    (tensors, before the xfmr -> linalg front half), each `xfmr.attention`
+    with f32, f16 or bf16 operands (all of one type, rank 3 or 4, an
+    optional rank-2 mask) and static head sizes Dh, Dv <= 256 becomes a
+    call, on buffers, of a private declaration marked
+    `xfmr.gpu_flash_attention` (attributes `xfmr.causal`, `xfmr.scale` on
+    the call): q, k, v (and the mask) through `bufferization.to_buffer
+    read_only` as buffers of any strides, so that one-shot bufferization
+    reads them in place (no copy; entry arguments stay read-only), and a
+    new `memref.alloc` for the result, returned through
+    `bufferization.to_tensor restrict writable`. Bufferization and buffer
+    deallocation (which refuses the `gpu.barrier` of a kernel built this
+    early) treat it as any call. With `build-kernels`, after
+    `xfmr-gpu-device-buffers`, each such call becomes the `gpu.launch`
+    below and the declarations are erased; the later passes (kernel
+    outlining, ...) apply unchanged, `xfmr-gpu-map-to-launches` leaves the
+    launch alone:
+
+    * a grid of ceil(g * Tq / 8) x Hkv x B blocks (each at least 1; g =
+      Hq / Hkv) of 128 threads (4 warps). The g * Tq query rows of a kv
+      head are enumerated position-major, row = i * g + (h mod g), so that
+      a block's 8 rows hold all query heads of the GQA group that share the
+      K/V tiles (decode, Tq = 1, still fills a block per kv head) and have
+      neighbouring causal limits. Warp w carries the block's rows w and
+      w + 4;
+    * the block's 8 query rows are staged once in workgroup memory as f32,
+      multiplied by the scale (default 1/sqrt(Dh)); rows past g * Tq read 0;
+    * a loop over ceil(L / BK) key tiles, L the largest causal limit of the
+      block's rows (Tk without `causal`), BK = 32 keys (16 when Dh + Dv
+      leave no room in 48 KiB of static workgroup memory): the whole block
+      stages BK keys of K ([BK][Dh + 1], the pitch making the column reads
+      of 32 lanes conflict-free) and V ([BK][32 * ceil(Dv / 32)]) as f32,
+      keys past L reading 0; `gpu.barrier`; lane l of each warp computes
+      the score of key t0 + l against both of its rows from workgroup
+      memory, adds the mask, sets keys that the row does not see (past Tk,
+      past its causal limit i + Tk - Tq, past BK) to -inf; the tile's max
+      (a `gpu.shuffle xor` butterfly) updates the row's running max m;
+      p = exp(s - m), the running sum l (per lane) and the row's
+      accumulators (ceil(Dv / 32) per lane, columns lane + 32c) are
+      rescaled by exp(m_old - m), and each key's p is broadcast with
+      `gpu.shuffle idx` to accumulate p * V[key]; `gpu.barrier`. The trip
+      count is the block's, so both barriers are at the loop's top level
+      and reached by every thread. While a row has seen no unmasked key
+      (m = -inf) its weights are 0 and its state is left as it is;
+    * the lanes' sums l are added (xor butterfly) and each in-bounds output
+      element is acc / l, or 0 when l = 0 (a fully masked row), stored in
+      the result type.
+
+    Softmax statistics and accumulation are in f32 whatever the storage
+    type. One warp per row and a lane per key suit head sizes up to 256;
+    larger or dynamic head sizes, f64 operands and other forms are left to
+    the xfmr -> linalg lowering.
+  }];
+  let options = [
+    Option<"buildKernels", "build-kernels", "bool", /*default=*/"false",
+           "Replace the calls of step 1 (on buffers) by the kernels">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
   let summary = "Rewrite matmuls on buffers into tiled shared-memory gpu.launch kernels";
   let description = [{

@@ -4,9 +4,12 @@
 // with every loop nest outlined into a CUDA kernel and compiled to PTX by
 // LLVM's NVPTX backend. Stage by stage (docs/architecture.md, "The GPU
 // target", walks the same path):
-//   1. xfmr-to-linalg-pipeline: the front half shared with the CPU target
+//   1. xfmr-gpu-flash-attention: attention as a call of its kernel;
+//      xfmr-gpu-expert-dispatch: the MoE routing ops as kernels;
+//      xfmr-to-linalg-pipeline: the front half shared with the CPU target
 //   2. xfmr-prepare-entry-points, one-shot-bufferize, buffer deallocation
-//   3. xfmr-gpu-device-buffers: buffers in CUDA managed memory
+//   3. xfmr-gpu-device-buffers: buffers in CUDA managed memory; the
+//      attention calls become their kernels
 //   4. xfmr-gpu-tile-matmul, xfmr-gpu-warp-reductions: matmuls and
 //      reductions as kernels of their own
 //   5. convert-linalg-to-parallel-loops, xfmr-gpu-map-to-launches: every
@@ -54,6 +57,10 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   // Nothing of the CPU's vector kernels (nor the weight layouts prepared
   // for them) applies to the GPU.
   front.vectorize = false;
+  // Attention first, while it is still one op: the front half would split
+  // it into contractions that materialise the scores. It becomes a call on
+  // buffers here and the kernel after buffer deallocation.
+  pm.addPass(createGPUFlashAttention());
   // The MoE routing ops get kernels of their own rather than the front
   // half's sequential loops; the front half's MoE lowering then finds
   // nothing left to do.
@@ -70,6 +77,9 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   buildBufferizationPipeline(pm);
 
   pm.addPass(createGPUDeviceBuffers());
+  GPUFlashAttentionOptions flash;
+  flash.buildKernels = true;
+  pm.addPass(createGPUFlashAttention(flash));
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createGPUTileMatmul());
   if (options.warpReductions)

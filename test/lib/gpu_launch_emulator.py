@@ -12,6 +12,13 @@ raises on:
   * a barrier that some threads of a block reach and others do not,
 and the driver compares C with a float64 reference of C + A * B.
 
+It also runs warp-level code (the flash-attention kernel, driven by
+attention_emulator.py): `gpu.shuffle` exchanges values between the 32 lanes
+of a warp, so each lane suspends there until every live lane of its warp
+reaches the same shuffle (one that only some lanes reach raises); shared
+buffers of scalars; 3-D grids; and the scalar arith/math ops listed in
+run_op.
+
 Usage: gpu_launch_emulator.py IR --func NAME --layout nk|kn
            --storage f32|f16 --c-type f32|f16 --shapes M,N,K [M,N,K ...]
 where the function takes the buffers (A[M,K], B[N,K] or B[K,N], C[M,N]).
@@ -99,24 +106,25 @@ REVERSE_THREADS = False
 
 
 class Shuffle:
-    """What a thread yields at a gpu.shuffle: the scheduler of
-    gpu_kernel_check.py answers with (value, valid) once all the lanes of
-    the warp have reached it."""
+    """A lane's part of a gpu.shuffle: what the warp exchanges."""
 
-    def __init__(self, value, offset, width, mode):
+    def __init__(self, op, value, offset, width):
+        self.op = op
+        self.mode = re.search(r"shuffle_mode (\w+)", op.props).group(1)
         self.value = value
         self.offset = offset
         self.width = width
-        self.mode = mode
 
 
 class Shared:
     """A workgroup buffer of 4-float vectors that remembers, for the current
     phase, which thread wrote and which threads read each element."""
 
-    def __init__(self, shape):
+    def __init__(self, shape, lanes=4):
         self.shape = shape
-        self.data = np.zeros(shape + (4,), dtype=np.float64)
+        self.lanes = lanes  # None: one scalar per element
+        self.data = np.zeros(shape + ((lanes,) if lanes else ()),
+                             dtype=np.float64)
         self.new_phase()
 
     def new_phase(self):
@@ -130,6 +138,8 @@ class Shared:
             raise RuntimeError(f"race: thread {tid} reads shared {index} "
                                f"that thread {writer} wrote in this phase")
         self.readers.setdefault(index, set()).add(tid)
+        if self.lanes is None:
+            return float(self.data[index])
         return tuple(self.data[index])
 
     def store(self, index, value, tid):
@@ -181,14 +191,6 @@ COMPARE_INT = {0: lambda a, b: a == b, 1: lambda a, b: a != b,
                8: lambda a, b: a > b, 9: lambda a, b: a >= b}
 ELEMENT_TYPES = {"f32": np.float32, "f64": np.float64, "f16": np.float16,
                  "i32": np.int32, "i64": np.int64, "index": np.int64}
-
-
-def allocate(type_, dynamic_sizes):
-    """A zero-filled array for memref.alloc of `type_` (memref<...>)."""
-    *dims, element = re.match(r"memref<([^,>]*)", type_).group(1).split("x")
-    sizes = list(dynamic_sizes)
-    shape = [sizes.pop(0) if d == "?" else int(d) for d in dims]
-    return np.zeros(shape, dtype=ELEMENT_TYPES[element])
 FLOAT_BITS = {"f16": (np.float16, np.uint16), "f32": (np.float32, np.uint32),
               "f64": (np.float64, np.uint64)}
 
@@ -343,15 +345,25 @@ def run_op(op, env, tid):
             carried = yield from run_block(op.regions[0], env, [i] + carried, tid)
             i += step
         set_results(*carried)
+    elif name == "gpu.shuffle":
+        reply = yield Shuffle(op, x[0], x[1], x[2])
+        set_results(*reply)
+    elif name == "memref.cast":
+        set_results(x[0])
+    elif name == "memref.alloc" and tid is None:
+        type_ = op.props.split("->")[-1].strip()
+        dims, elt = re.match(r"memref<((?:[\d?]+x)*)(\w+)", type_).groups()
+        sizes, dynamic = [], iter(x)
+        for d in dims.split("x")[:-1]:
+            sizes.append(next(dynamic) if d == "?" else int(d))
+        # NaN (the smallest integer), so that an element the kernel fails
+        # to write shows.
+        dtype = ELEMENT_TYPES[elt]
+        fill = (np.nan if np.issubdtype(dtype, np.floating)
+                else np.iinfo(dtype).min)
+        set_results(np.full(sizes, fill, dtype=dtype))
     elif name == "gpu.launch":
         launch(op, x, env)
-    elif name == "gpu.shuffle":
-        mode = re.search(r"shuffle_mode (\w+)", op.props).group(1)
-        reply = yield Shuffle(x[0], x[1], x[2], mode)
-        if reply is None:
-            raise RuntimeError("gpu.shuffle needs the warp scheduler of "
-                               "gpu_kernel_check.py")
-        set_results(*reply)
     elif name in FLOAT_BINARY:
         with np.errstate(all="ignore"):
             value = FLOAT_BINARY[name](np.float64(x[0]), np.float64(x[1]))
@@ -382,8 +394,6 @@ def run_op(op, env, tid):
         set_results(x[0] & ((1 << int_width(result_type(op))) - 1))
     elif name == "arith.fptosi":
         set_results(int(x[0]))
-    elif name == "memref.alloc":
-        set_results(allocate(op.props.rsplit("->", 1)[1].strip(), x))
     elif name == "memref.dealloc":
         pass
     elif name in ("arith.sitofp", "arith.uitofp"):
@@ -397,37 +407,91 @@ def run_op(op, env, tid):
         raise NotImplementedError(name)
 
 
+def shared_buffer(type_):
+    """The workgroup buffer of an attribution type: 4-float vectors or
+    scalars."""
+    dims = re.match(r"memref<((?:\d+x)+)", type_).group(1)
+    shape = tuple(int(d) for d in dims.split("x")[:-1])
+    return Shared(shape, lanes=4 if "vector<" in type_ else None)
+
+
+WARP = 32
+
+
+def exchange(requests, live, where):
+    """Answers the shuffles of the lanes in `requests` (tid -> Shuffle),
+    warp by warp; every live lane of a warp must be there."""
+    answers = {}
+    warps = {}
+    for tid, request in requests.items():
+        warps.setdefault(tid // WARP, {})[tid % WARP] = request
+    for warp, lanes in warps.items():
+        members = {t % WARP for t in live if t // WARP == warp}
+        if set(lanes) != members or len(
+                {id(r.op) for r in lanes.values()}) != 1:
+            raise RuntimeError(f"{where}: a shuffle that only some lanes of "
+                               f"warp {warp} reach")
+        for lane, request in lanes.items():
+            if request.width != WARP:
+                raise NotImplementedError("shuffle width other than 32")
+            if request.mode == "xor":
+                source = lane ^ request.offset
+            elif request.mode == "idx":
+                source = request.offset
+            else:
+                raise NotImplementedError(request.mode)
+            if source not in lanes:
+                raise RuntimeError(f"{where}: shuffle reads lane {source} "
+                                   f"of warp {warp}, which is not running")
+            answers[warp * WARP + lane] = (lanes[source].value, True)
+    return answers
+
+
 def launch(op, sizes, env):
     grid_x, grid_y, grid_z, block_x, block_y, block_z = sizes[:6]
-    if (grid_z, block_y, block_z) != (1, 1, 1):
-        raise NotImplementedError("only x-y grids of x blocks")
+    if (block_y, block_z) != (1, 1):
+        raise NotImplementedError("only x blocks")
     body = op.regions[0]
-    shapes = [tuple(int(d) for d in re.match(r"memref<(\d+)x(\d+)x", t).groups())
-              for t in body.types[12:]]
-    for bx in range(grid_x):
-        for by in range(grid_y):
-            shared = [Shared(shape) for shape in shapes]
-            ids = [bx, by, 0, None, 0, 0, grid_x, grid_y, grid_z,
-                   block_x, block_y, block_z]
-            live = []
-            tids = range(block_x)
-            for tid in reversed(tids) if REVERSE_THREADS else tids:
-                ids[3] = tid
-                live.append(run_block(body, dict(env), ids + shared, tid))
-            while live:
-                waiting = []
-                for thread in live:
-                    try:
-                        next(thread)
-                        waiting.append(thread)
-                    except StopIteration:
-                        pass
-                if waiting and len(waiting) != len(live):
-                    raise RuntimeError(f"block ({bx}, {by}): a barrier that "
-                                       "only some threads reach")
-                for buffer in shared:
-                    buffer.new_phase()
-                live = waiting
+    for bz in range(grid_z):
+        for bx in range(grid_x):
+            for by in range(grid_y):
+                run_one_block(body, env, (bx, by, bz), sizes[:6])
+
+
+def run_one_block(body, env, block, sizes):
+    grid_x, grid_y, grid_z, block_x, block_y, block_z = sizes
+    where = f"block {block}"
+    shared = [shared_buffer(t) for t in body.types[12:]]
+    live = {}
+    tids = range(block_x)
+    for tid in reversed(tids) if REVERSE_THREADS else tids:
+        ids = [*block, tid, 0, 0, grid_x, grid_y, grid_z,
+               block_x, block_y, block_z]
+        live[tid] = run_block(body, dict(env), ids + shared, tid)
+    # A phase runs every thread to the next barrier; within it, lanes that
+    # reach a shuffle wait there for their warp.
+    while live:
+        at_barrier, finished = set(), False
+        resume = {tid: None for tid in live}
+        while resume:
+            requests = {}
+            for tid, value in resume.items():
+                try:
+                    request = live[tid].send(value)
+                except StopIteration:
+                    del live[tid]
+                    finished = True
+                    continue
+                if isinstance(request, Barrier):
+                    at_barrier.add(tid)
+                else:
+                    requests[tid] = request
+            resume = exchange(requests, live, where) if requests else {}
+        if at_barrier and (finished or len(at_barrier) != len(live)):
+            raise RuntimeError(f"{where}: a barrier that only some threads "
+                               "reach")
+        for buffer in shared:
+            buffer.new_phase()
 
 
 def run_function(module, name, arrays):
