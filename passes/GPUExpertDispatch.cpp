@@ -224,14 +224,14 @@ void lowerTopkRouter(TopkRouterOp op) {
     Value sum = h.f32(0.0);
     Value prevV = posInf, prevI = none;
     for (int64_t slot = 0; slot < k; ++slot) {
-      ValueRange best = h.loop(
-          c0, e, c1, {negInf, none}, [&](Value ex, ValueRange best) {
+      ValueRange best =
+          h.loop(c0, e, c1, {negInf, none}, [&](Value ex, ValueRange best) {
             Value v = score(h, scoring, logit(ex), rowMax, rowSum);
             v = h.select(h.cmpf(arith::CmpFPredicate::UNO, v, v), negInf, v);
-            Value eligible = h.either(
-                h.cmpf(arith::CmpFPredicate::OLT, v, prevV),
-                h.both(h.cmpf(arith::CmpFPredicate::OEQ, v, prevV),
-                       h.cmp(arith::CmpIPredicate::sgt, ex, prevI)));
+            Value eligible =
+                h.either(h.cmpf(arith::CmpFPredicate::OLT, v, prevV),
+                         h.both(h.cmpf(arith::CmpFPredicate::OEQ, v, prevV),
+                                h.cmp(arith::CmpIPredicate::sgt, ex, prevI)));
             Value better =
                 h.either(h.cmp(arith::CmpIPredicate::eq, best[1], none),
                          h.cmpf(arith::CmpFPredicate::OGT, v, best[0]));
@@ -279,10 +279,10 @@ void lowerTopkRouter(TopkRouterOp op) {
 /// each expert in the chunk advances running[e] past itself. Every thread
 /// runs every chunk, so the barriers are reached by the whole block: two
 /// per chunk. The last chunk's updates are unordered with what follows.
-void chunkedRanks(
-    Builder &h, Value tid, Value n, Value chunkExpert, Value running,
-    function_ref<std::pair<Value, Value>(Value)> pairOf,
-    function_ref<void(Value, Value, Value, Value)> visit) {
+void chunkedRanks(Builder &h, Value tid, Value n, Value chunkExpert,
+                  Value running,
+                  function_ref<std::pair<Value, Value>(Value)> pairOf,
+                  function_ref<void(Value, Value, Value, Value)> visit) {
   Value c0 = h.index(0), c1 = h.index(1), chunk = h.index(kThreads);
   Value chunks = arith::CeilDivUIOp::create(h.b, h.loc, n, chunk);
   h.loop(c0, chunks, c1, {}, [&](Value c, ValueRange) {
@@ -298,12 +298,11 @@ void chunkedRanks(
         c0, chunk, c1, {h.i32(0), h.i32(0)}, [&](Value j, ValueRange acc) {
           Value same =
               h.cmp(arith::CmpIPredicate::eq, h.load(chunkExpert, {j}), expert);
-          Value before =
-              h.both(same, h.cmp(arith::CmpIPredicate::ult, j, tid));
+          Value before = h.both(same, h.cmp(arith::CmpIPredicate::ult, j, tid));
           Value after = h.both(same, h.cmp(arith::CmpIPredicate::ugt, j, tid));
           auto count = [&](Value acc, Value hit) {
-            return h.add(acc, arith::ExtUIOp::create(h.b, h.loc,
-                                                     h.b.getI32Type(), hit));
+            return h.add(
+                acc, arith::ExtUIOp::create(h.b, h.loc, h.b.getI32Type(), hit));
           };
           return SmallVector<Value>{count(acc[0], before),
                                     count(acc[1], after)};
@@ -316,11 +315,10 @@ void chunkedRanks(
     // next chunk's staging; the next chunk's first barrier orders the
     // update before its reads.
     gpu::BarrierOp::create(h.b, h.loc);
-    Value last = h.both(takesPart,
-                        h.cmp(arith::CmpIPredicate::eq, counts[1], h.i32(0)));
-    h.guarded(last, [&] {
-      h.store(h.add(rank, h.i32(1)), running, {slotOfExpert});
-    });
+    Value last =
+        h.both(takesPart, h.cmp(arith::CmpIPredicate::eq, counts[1], h.i32(0)));
+    h.guarded(last,
+              [&] { h.store(h.add(rank, h.i32(1)), running, {slotOfExpert}); });
     return SmallVector<Value>{};
   });
 }
@@ -382,10 +380,10 @@ void lowerDispatch(DispatchOp op) {
   // the block's global accesses as it does its shared ones, and every
   // thread reads the same chunk entries at once (one broadcast load per
   // warp, from L1).
-  Value chunkExpert = memref::AllocOp::create(
-      b, loc, MemRefType::get({kThreads}, i32));
-  Value running = memref::AllocOp::create(
-      b, loc, MemRefType::get({numExperts}, i32));
+  Value chunkExpert =
+      memref::AllocOp::create(b, loc, MemRefType::get({kThreads}, i32));
+  Value running =
+      memref::AllocOp::create(b, loc, MemRefType::get({numExperts}, i32));
   {
     OpBuilder::InsertionGuard g(b);
     gpu::LaunchOp launch = createLaunch(b, loc, h.index(1), kThreads);
@@ -436,8 +434,8 @@ void lowerDispatch(DispatchOp op) {
     h.guarded(h.cmp(arith::CmpIPredicate::eq, tid, c0), [&] {
       h.store(h.i32(0), offsets, {c0});
       h.loop(c0, cE, h.index(1), {h.i32(0)}, [&](Value ex, ValueRange acc) {
-        Value count = arith::MinSIOp::create(h.b, h.loc,
-                                             h.load(running, {ex}), capacity);
+        Value count =
+            arith::MinSIOp::create(h.b, h.loc, h.load(running, {ex}), capacity);
         Value next = h.add(acc[0], count);
         h.store(acc[0], running, {ex});
         h.store(next, offsets, {h.add(ex, h.index(1))});
@@ -451,15 +449,14 @@ void lowerDispatch(DispatchOp op) {
         h, tid, rows, chunkExpert, running,
         [&](Value r) {
           auto [valid, ex] = expertOfPair(r);
-          Value kept = h.cmp(arith::CmpIPredicate::ne,
-                             h.load(admitted, {r}), h.i32(0));
+          Value kept =
+              h.cmp(arith::CmpIPredicate::ne, h.load(admitted, {r}), h.i32(0));
           Value takesPart = h.both(valid, kept);
           return std::make_pair(r, h.select(takesPart, ex, h.i32(-1)));
         },
         [&](Value rank, Value pair, Value takesPart, Value) {
-          h.guarded(takesPart, [&] {
-            h.store(h.toI32(pair), order, {h.toIndex(rank)});
-          });
+          h.guarded(takesPart,
+                    [&] { h.store(h.toI32(pair), order, {h.toIndex(rank)}); });
         });
   }
 
@@ -530,20 +527,18 @@ void lowerCombine(CombineOp op) {
   forEachThread(b, loc, h.mul(t, d), [&](Builder &h, Value i) {
     Value tok = h.div(i, d), col = h.rem(i, d);
     Value zero = h.f32(0.0);
-    Value sum = h.loop(h.index(0), k, h.index(1), {zero},
-                       [&](Value j, ValueRange acc) {
-                         Value row = h.toIndex(
-                             h.load(rowOf, {h.add(h.mul(tok, k), j)}));
-                         Value valid = h.cmp(arith::CmpIPredicate::sge, row,
-                                             h.index(0));
-                         row = h.select(valid, row, h.index(0));
-                         Value v = toF32(h.b, h.loc, h.load(eo, {row, col}));
-                         Value term = arith::MulFOp::create(
-                             h.b, h.loc, h.load(weights, {tok, j}), v);
-                         term = h.select(valid, term, zero);
-                         return SmallVector<Value>{
-                             arith::AddFOp::create(h.b, h.loc, acc[0], term)};
-                       })[0];
+    Value sum =
+        h.loop(h.index(0), k, h.index(1), {zero}, [&](Value j, ValueRange acc) {
+          Value row = h.toIndex(h.load(rowOf, {h.add(h.mul(tok, k), j)}));
+          Value valid = h.cmp(arith::CmpIPredicate::sge, row, h.index(0));
+          row = h.select(valid, row, h.index(0));
+          Value v = toF32(h.b, h.loc, h.load(eo, {row, col}));
+          Value term =
+              arith::MulFOp::create(h.b, h.loc, h.load(weights, {tok, j}), v);
+          term = h.select(valid, term, zero);
+          return SmallVector<Value>{
+              arith::AddFOp::create(h.b, h.loc, acc[0], term)};
+        })[0];
     h.store(fromF32(h.b, h.loc, sum, elt), y, {tok, col});
   });
 

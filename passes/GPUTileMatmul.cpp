@@ -10,7 +10,11 @@
 
 #include "xfmr/Passes.h"
 
+#include "TensorCoreMatmulKernel.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
@@ -344,8 +348,12 @@ struct GPUTileMatmulPass
       if (std::optional<BLayout> layout = matchMatmul(op))
         matmuls.push_back({op, *layout});
     });
-    for (auto [op, layout] : matmuls)
-      tileMatmul(op, layout);
+    for (auto [op, layout] : matmuls) {
+      if (xfmr::isTensorCoreMatmul(op))
+        xfmr::emitTensorCoreMatmul(op, layout == BLayout::NK);
+      else
+        tileMatmul(op, layout);
+    }
   }
 };
 

@@ -364,13 +364,50 @@ def GPUFlashAttention : Pass<"xfmr-gpu-flash-attention", "ModuleOp"> {
 }
 
 def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
-  let summary = "Rewrite matmuls on buffers into tiled shared-memory gpu.launch kernels";
+  let summary = "Rewrite matmuls on buffers into tiled shared-memory gpu.launch kernels (mma.sync for f16/bf16)";
   let description = [{
     Runs on bufferized host functions of the GPU pipeline, before
     `convert-linalg-to-parallel-loops`. Every `linalg.matmul` on buffers
     whose operands are f16, bf16 or f32, with B indexed B[k][n] (the
     default maps) or B[n][k] (the nn.Linear weights that `xfmr.linear`
-    lowers to), becomes a `gpu.launch`:
+    lowers to), becomes a `gpu.launch` of one of two kernels.
+
+    When A and B are both f16 or both bf16 (C f32, f16 or bf16), the
+    tensor-core kernel (passes/TensorCoreMatmulKernel.cpp):
+
+    * a grid of ceil(M / 64) x ceil(N / 64) blocks (at least 1 x 1), each
+      block of 128 threads (4 warps) computing a 64 x 64 tile of C, each
+      warp a 32 x 32 quarter of it as 2 x 4 fragments of the m16n8k16
+      `nvvm.mma.sync` (PTX `mma.sync.aligned.m16n8k16.row.col.f32`), whose
+      32 f32 accumulators per thread stay in registers;
+    * a loop over ceil(K / 32) stages: each thread stores the 8 pairs of
+      consecutive k of A and of B that it loaded into registers during the
+      previous stage (in the operands' own type; loads outside M, N or K
+      read 0) into the block's two 64 x 20 workgroup tiles of pairs, both
+      [row][k / 2] (B[k][n] is transposed on the way; 4 pairs of padding
+      per row keep a warp's fragment loads on 32 distinct banks);
+      `gpu.barrier`; it loads its pairs of the next stage (neighbouring
+      threads on neighbouring elements of the operand's contiguous
+      dimension), then for each of the stage's two k16 steps loads its A
+      and B fragments from the tiles in the register layout of the PTX ISA
+      ("Matrix Fragments for mma.m16n8k16 with floating point type") and
+      issues the warp's 8 mma.sync; `gpu.barrier`. Every lane of every
+      warp runs every stage: mma.sync, warp-collective, is never under
+      lane-dependent control flow;
+    * each in-bounds element of C is then read by the one lane whose
+      accumulator holds it, the sum added in f32, and stored back in C's
+      type.
+
+    The kernel is built on `nvvm.mma.sync` directly: in MLIR 22 neither
+    `!gpu.mma_matrix` (the WMMA ops) nor `nvgpu.mma.sync`'s lowering to
+    NVVM accepts bf16 multiplicands, while `nvvm.mma.sync` takes f16 pairs
+    as vector<2xf16> and bf16 pairs as i32, and its explicit per-lane
+    fragments are the PTX ISA's, which the CPU emulator of the tests
+    implements exactly. `convert-gpu-to-nvvm` leaves NVVM ops as they are,
+    so the pipeline needs no further conversion pass.
+
+    Otherwise (f32 operands, or operands of different types) the FMA
+    kernel (passes/GPUTileMatmul.cpp):
 
     * a grid of ceil(M / 64) x ceil(N / 64) blocks (at least 1 x 1), each
       block of 256 threads computing a 64 x 64 tile of C, each thread a
@@ -386,16 +423,19 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
       is the same for every thread, so the barriers are never inside
       divergent control flow;
     * each in-bounds element of C is then read, the sum added in f32, and
-      stored back in C's type: the accumulate-into-C semantics of linalg
-      (C holds zeros, a bias or a partial sum).
+      stored back in C's type.
 
+    Both kernels add C's initial value exactly once (zeros, a bias or a
+    partial sum: linalg's accumulate-into-C) and round once to C's type.
     M, N and K may be any size, dynamic or not. Other matmuls (integer or
     f64 operands, other indexing maps) and other contractions are left to
     the generic loop lowering.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }

@@ -10,6 +10,8 @@ raises on:
   * two threads touching one shared-memory element in one phase when one of
     them writes it (a missing barrier),
   * a barrier that some threads of a block reach and others do not,
+  * a warp-collective op (nvvm.mma.sync) that not every lane of the warp
+    reaches, or that lanes reach at different ops,
 and the driver compares C with a float64 reference of C + A * B.
 
 It also runs warp-level code (the flash-attention kernel, driven by
@@ -19,8 +21,17 @@ reaches the same shuffle (one that only some lanes reach raises); shared
 buffers of scalars; 3-D grids; and the scalar arith/math ops listed in
 run_op.
 
+Warp-collective ops (nvvm.mma.sync) yield a WarpCollective; the launch resumes the lanes of
+a warp (32 consecutive thread ids) once all of them wait at the same op,
+each with its share of the result.
+
+bf16 has no numpy type: bf16 buffers are float32 arrays holding values
+rounded to bf16 (to nearest even on the top 16 bits of the f32 encoding),
+and arith.truncf to bf16 rounds the same way.
+
 Usage: gpu_launch_emulator.py IR --func NAME --layout nk|kn
-           --storage f32|f16 --c-type f32|f16 --shapes M,N,K [M,N,K ...]
+           --storage f32|f16|bf16 --c-type f32|f16|bf16
+           --shapes M,N,K [M,N,K ...]
 where the function takes the buffers (A[M,K], B[N,K] or B[K,N], C[M,N]).
 """
 import argparse
@@ -114,6 +125,16 @@ class Shuffle:
         self.value = value
         self.offset = offset
         self.width = width
+
+
+class WarpCollective:
+    """What a thread yields at a warp-collective op: the op and its operands
+    in this lane; the launch sends back the lane's results."""
+
+    def __init__(self, op, tid, operands):
+        self.op = op
+        self.tid = tid
+        self.operands = operands
 
 
 class Shared:
@@ -251,6 +272,94 @@ def compare_float(predicate, a, b):
         unordered or relation)
 
 
+def bf16(x):
+    """x (an f32 value) rounded to bf16: to nearest, ties to even, on the top
+    16 bits of its f32 encoding (arith.truncf's rounding)."""
+    bits = int(np.array(x, dtype=np.float32).view(np.uint32))
+    if (bits & 0x7F800000) == 0x7F800000 and bits & 0x7FFFFF:
+        return float("nan")
+    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    return float(np.array(bits & 0xFFFFFFFF, dtype=np.uint32).view(np.float32))
+
+
+def bf16_array(values):
+    """A float32 array of `values` rounded to bf16 (the emulator's bf16
+    storage)."""
+    flat = np.asarray(values, dtype=np.float32).ravel()
+    return np.array([bf16(v) for v in flat], dtype=np.float32).reshape(
+        np.shape(values))
+
+
+def bf16_bits(x):
+    """The 16-bit encoding of x, which must be a bf16 value."""
+    bits = int(np.array(x, dtype=np.float32).view(np.uint32))
+    if bits & 0xFFFF:
+        raise RuntimeError(f"{x} is not a bf16 value")
+    return bits >> 16
+
+
+def from_bf16_bits(bits):
+    return float(np.array(bits << 16, dtype=np.uint32).view(np.float32))
+
+
+def mma_m16n8k16(op, lanes):
+    """nvvm.mma.sync m16n8k16, row-major A, column-major B, f16 or bf16
+    multiplicands, f32 accumulators: D = A * B + C for the warp, given the
+    operands of its 32 lanes in lane order; returns each lane's 4 values of
+    D. Fragment layouts: PTX ISA, section "Matrix Fragments for
+    mma.m16n8k16 with floating point type" (9.7.14.5.8 in PTX ISA 8.x): a
+    lane is group g = lane / 4 and t = lane % 4 within its group;
+      A (16 x 16): register r holds A[g + 8 * (r % 2)][2 t + 8 * (r // 2)
+                   + {0, 1}],
+      B (16 x 8, k x n): register r holds B[2 t + 8 r + {0, 1}][g],
+      C, D (16 x 8): value v is C[g + 8 * (v // 2)][2 t + v % 2];
+    a register holds two elements, the first in its low 16 bits. The
+    products are exact in f32; PTX leaves the order and intermediate
+    precision of the additions unspecified, so the sum is formed exactly
+    (float64 holds the 16 exact products and C with at most a rounding far
+    below f32's) and rounded once to f32."""
+    props = op.props
+    for attr in ("layoutA = #nvvm.mma_layout<row>",
+                 "layoutB = #nvvm.mma_layout<col>",
+                 "operandSegmentSizes = array<i32: 4, 2, 4>",
+                 "shape = #nvvm.shape<m = 16, n = 8, k = 16>"):
+        if attr not in props:
+            raise NotImplementedError(f"nvvm.mma.sync without {attr}")
+    kind = re.search(r"multiplicandAPtxType = #nvvm.mma_type<(\w+)>", props)
+    kind_b = re.search(r"multiplicandBPtxType = #nvvm.mma_type<(\w+)>", props)
+    if not kind or not kind_b or kind.group(1) != kind_b.group(1) or \
+            kind.group(1) not in ("f16", "bf16"):
+        raise NotImplementedError(f"nvvm.mma.sync types: {props}")
+    if not re.search(r"-> !llvm.struct<\(f32, f32, f32, f32\)>", props):
+        raise NotImplementedError("nvvm.mma.sync with a non-f32 accumulator")
+
+    def pair(register):
+        if kind.group(1) == "f16":
+            if len(register) != 2:
+                raise RuntimeError("f16 mma operand is not a vector<2xf16>")
+            return [float(np.float16(v)) for v in register]
+        if not isinstance(register, int):
+            raise RuntimeError("bf16 mma operand is not an i32")
+        return [from_bf16_bits(register & 0xFFFF),
+                from_bf16_bits((register >> 16) & 0xFFFF)]
+
+    a = np.zeros((16, 16))
+    b = np.zeros((16, 8))
+    c = np.zeros((16, 8))
+    for lane, operands in enumerate(lanes):
+        g, t = lane // 4, lane % 4
+        for r in range(4):
+            col = 2 * t + 8 * (r // 2)
+            a[g + 8 * (r % 2), col:col + 2] = pair(operands[r])
+        for r in range(2):
+            b[2 * t + 8 * r:2 * t + 8 * r + 2, g] = pair(operands[4 + r])
+        for v in range(4):
+            c[g + 8 * (v // 2), 2 * t + v % 2] = operands[6 + v]
+    d = (a @ b + c).astype(np.float32).astype(np.float64)
+    return [tuple(float(d[lane // 4 + 8 * (v // 2), 2 * (lane % 4) + v % 2])
+                  for v in range(4)) for lane in range(32)]
+
+
 def run_block(block, env, args, tid):
     """Runs `block` (a generator: yields at barriers); returns the operands
     of its terminator."""
@@ -281,7 +390,7 @@ def run_op(op, env, tid):
     elif name == "arith.constant":
         value, type_ = re.search(r"value = ([-\d.e+]+) : (\w+)",
                                  op.props).groups()
-        set_results(float(value) if type_.startswith("f") else int(value))
+        set_results(float(value) if type_.startswith(("f", "bf")) else int(value))
     elif name == "arith.addi":
         set_results(x[0] + x[1])
     elif name == "arith.muli":
@@ -307,7 +416,10 @@ def run_op(op, env, tid):
         set_results(float(x[0]))
     elif name == "arith.truncf":
         to = op.props.split("->")[-1].strip()
-        set_results(float(np.float16(x[0])) if to == "f16" else f32(x[0]))
+        if to == "bf16":
+            set_results(bf16(x[0]))
+        else:
+            set_results(float(np.float16(x[0])) if to == "f16" else f32(x[0]))
     elif name == "memref.dim":
         set_results(x[0].shape[x[1]])
     elif name == "memref.load":
@@ -331,6 +443,17 @@ def run_op(op, env, tid):
         set_results(x[0][int(lane.group(1))])
     elif name == "gpu.barrier":
         yield Barrier()
+    elif name == "nvvm.mma.sync":
+        result = yield WarpCollective(op, tid, x)
+        set_results(result)
+    elif name == "llvm.extractvalue":
+        position = re.search(r"position = array<i64: (\d+)>", op.props)
+        set_results(x[0][int(position.group(1))])
+    elif name == "llvm.bitcast":
+        # Only the packing of a bf16 pair into the i32 that mma.sync takes.
+        if not re.search(r": \(vector<2xbf16>\) -> i32", op.props):
+            raise NotImplementedError(f"llvm.bitcast {op.props}")
+        set_results(bf16_bits(x[0][0]) | (bf16_bits(x[0][1]) << 16))
     elif name == "scf.if":
         results = []
         if x[0]:
@@ -412,25 +535,44 @@ def shared_buffer(type_):
     scalars."""
     dims = re.match(r"memref<((?:\d+x)+)", type_).group(1)
     shape = tuple(int(d) for d in dims.split("x")[:-1])
-    return Shared(shape, lanes=4 if "vector<" in type_ else None)
+    vector = re.search(r"vector<(\d+)x", type_)
+    return Shared(shape, lanes=int(vector.group(1)) if vector else None)
 
 
 WARP = 32
 
 
-def exchange(requests, live, where):
-    """Answers the shuffles of the lanes in `requests` (tid -> Shuffle),
-    warp by warp; every live lane of a warp must be there."""
+def exchange(requests, stopped, block_x, where):
+    """Answers the lanes in `requests` (tid -> Shuffle or WarpCollective),
+    warp by warp; every lane of a warp must wait at the same op. `stopped`
+    holds the lanes that ended or wait at a barrier in this phase."""
     answers = {}
     warps = {}
     for tid, request in requests.items():
         warps.setdefault(tid // WARP, {})[tid % WARP] = request
     for warp, lanes in warps.items():
-        members = {t % WARP for t in live if t // WARP == warp}
-        if set(lanes) != members or len(
-                {id(r.op) for r in lanes.values()}) != 1:
+        span = range(WARP * warp, min(WARP * warp + WARP, block_x))
+        first = next(iter(lanes.values()))
+        left = sorted(t for t in span if t in stopped)
+        if isinstance(first, WarpCollective) and left:
+            raise RuntimeError(f"warp {warp}: lanes {left} left a "
+                               f"warp-collective {first.op.name} that other "
+                               "lanes wait at")
+        if left or len(lanes) != len(span):
             raise RuntimeError(f"{where}: a shuffle that only some lanes of "
                                f"warp {warp} reach")
+        if len({id(r.op) for r in lanes.values()}) != 1:
+            raise RuntimeError(f"warp {warp}: lanes wait at different "
+                               "warp-collective ops")
+        if isinstance(first, WarpCollective):
+            if len(span) != WARP:
+                raise RuntimeError(f"{first.op.name} in a warp of "
+                                   f"{len(span)} lanes")
+            results = mma_m16n8k16(first.op,
+                                   [lanes[lane].operands for lane in range(WARP)])
+            for lane, result in enumerate(results):
+                answers[warp * WARP + lane] = result
+            continue
         for lane, request in lanes.items():
             if request.width != WARP:
                 raise NotImplementedError("shuffle width other than 32")
@@ -471,7 +613,7 @@ def run_one_block(body, env, block, sizes):
     # A phase runs every thread to the next barrier; within it, lanes that
     # reach a shuffle wait there for their warp.
     while live:
-        at_barrier, finished = set(), False
+        at_barrier, ended = set(), set()
         resume = {tid: None for tid in live}
         while resume:
             requests = {}
@@ -480,13 +622,15 @@ def run_one_block(body, env, block, sizes):
                     request = live[tid].send(value)
                 except StopIteration:
                     del live[tid]
-                    finished = True
+                    ended.add(tid)
                     continue
                 if isinstance(request, Barrier):
                     at_barrier.add(tid)
                 else:
                     requests[tid] = request
-            resume = exchange(requests, live, where) if requests else {}
+            resume = (exchange(requests, at_barrier | ended, block_x, where)
+                      if requests else {})
+        finished = bool(ended)
         if at_barrier and (finished or len(at_barrier) != len(live)):
             raise RuntimeError(f"{where}: a barrier that only some threads "
                                "reach")
@@ -508,32 +652,38 @@ def main():
     parser.add_argument("ir")
     parser.add_argument("--func", required=True)
     parser.add_argument("--layout", choices=["nk", "kn"], required=True)
-    parser.add_argument("--storage", choices=["f32", "f16"], required=True)
-    parser.add_argument("--c-type", choices=["f32", "f16"], required=True)
+    parser.add_argument("--storage", choices=["f32", "f16", "bf16"],
+                        required=True)
+    parser.add_argument("--c-type", choices=["f32", "f16", "bf16"],
+                        required=True)
     parser.add_argument("--shapes", nargs="+", required=True)
     args = parser.parse_args()
     with open(args.ir) as f:
         module = parse(f.read())
-    types = {"f32": np.float32, "f16": np.float16}
-    storage, c_type = types[args.storage], types[args.c_type]
+    def cast(values, type_):
+        if type_ == "bf16":
+            return bf16_array(values)
+        return values.astype({"f32": np.float32, "f16": np.float16}[type_])
+
     rng = np.random.default_rng(0)
     for shape in args.shapes:
         m, n, k = (int(v) for v in shape.split(","))
-        a = rng.uniform(-1, 1, (m, k)).astype(storage)
+        a = cast(rng.uniform(-1, 1, (m, k)), args.storage)
         b = rng.uniform(-1, 1, (n, k) if args.layout == "nk" else (k, n))
-        b = b.astype(storage)
-        c = rng.uniform(-1, 1, (m, n)).astype(c_type)
+        b = cast(b, args.storage)
+        c = cast(rng.uniform(-1, 1, (m, n)), args.c_type)
         b64 = b.astype(np.float64)
         b64 = b64.T if args.layout == "nk" else b64
         reference = c.astype(np.float64) + a.astype(np.float64) @ b64
         out = c.copy()
         run_function(module, args.func, [a, b, out])
         error = np.abs(out.astype(np.float64) - reference).max(initial=0)
-        # f32 accumulation, and one rounding of an f16 C.
+        # f32 accumulation, and one rounding of an f16 C (half an ulp is
+        # 2^-11 relative) or a bf16 C (2^-8).
         magnitude = np.abs(a.astype(np.float64)) @ np.abs(b64)
         tolerance = 1e-5 * magnitude.max(initial=0)
-        tolerance += (2e-3 * np.abs(reference).max(initial=0)
-                      if c_type == np.float16 else 1e-6)
+        tolerance += {"f16": 2e-3, "bf16": 8e-3}.get(args.c_type, 1e-6) * (
+            np.abs(reference).max(initial=0) if args.c_type != "f32" else 1)
         print(("ok" if error <= tolerance else "WRONG") +
               f" @{args.func} M={m} N={n} K={k}: max error {error:.3g}",
               flush=True)

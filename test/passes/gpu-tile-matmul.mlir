@@ -1,14 +1,15 @@
 // RUN: xfmr-opt %s --xfmr-gpu-tile-matmul --cse --split-input-file | FileCheck %s
 
-// The nn.Linear form, C[m,n] += A[m,k] * W[n,k], with f16 storage and a
-// dynamic M: a grid of ceil(M/64) x ceil(N/64) blocks of 256 threads, two
+// The FMA kernel. The nn.Linear form, C[m,n] += A[m,k] * W[n,k], with an
+// f16 A and an f32 W (operands of different types are not tensor-core
+// matmuls) and a dynamic M: a grid of ceil(M/64) x ceil(N/64) blocks of 256 threads, two
 // 16 x 17 tiles of 4-float vectors in workgroup memory, a loop over
 // ceil(K/16) stages carrying the 16 accumulators and the thread's 4 + 4
 // staged values, loaded (guarded, converted to f32) before the loop and,
 // for the next stage, between the barriers. Both barriers are at the
 // loop's top level; C is read, added to and stored under a bounds guard.
 // CHECK-LABEL: func.func @linear_nk
-//  CHECK-SAME: (%[[X:.+]]: memref<?x96xf16>, %[[W:.+]]: memref<1000x96xf16>, %[[C:.+]]: memref<?x1000xf32>)
+//  CHECK-SAME: (%[[X:.+]]: memref<?x96xf16>, %[[W:.+]]: memref<1000x96xf32>, %[[C:.+]]: memref<?x1000xf32>)
 //       CHECK:   %[[M:.+]] = memref.dim %[[C]], %c0
 //       CHECK:   %[[N:.+]] = memref.dim %[[C]], %c1
 //       CHECK:   %[[K:.+]] = memref.dim %[[X]], %c1
@@ -49,9 +50,9 @@
 //       CHECK:       memref.store %[[SUM]], %[[C]]
 //       CHECK:     gpu.terminator
 //   CHECK-NOT:   linalg.matmul
-func.func @linear_nk(%x: memref<?x96xf16>, %w: memref<1000x96xf16>, %c: memref<?x1000xf32>) {
+func.func @linear_nk(%x: memref<?x96xf16>, %w: memref<1000x96xf32>, %c: memref<?x1000xf32>) {
   linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
-    ins(%x, %w : memref<?x96xf16>, memref<1000x96xf16>) outs(%c : memref<?x1000xf32>)
+    ins(%x, %w : memref<?x96xf16>, memref<1000x96xf32>) outs(%c : memref<?x1000xf32>)
   return
 }
 
@@ -74,6 +75,133 @@ func.func @linear_nk(%x: memref<?x96xf16>, %w: memref<1000x96xf16>, %c: memref<?
 //   CHECK-NOT:   linalg.matmul
 func.func @matmul_kn(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xbf16>) {
   linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xbf16>)
+  return
+}
+
+// -----
+
+// The tensor-core kernel: f16 A and W[n][k], f32 C. A grid of ceil(M/64)
+// x ceil(N/64) blocks of 128 threads (4 warps); two 64 x 20 shared tiles of
+// f16 pairs (k-contiguous, 4 pairs of padding per row); lane = tid % 32,
+// group = lane / 4, pair = lane % 4, warp row and column (warp / 2) * 32 and
+// (warp % 2) * 32. Operands are staged as f16 (no conversion), zero outside
+// M, N and K; a loop over ceil(K/32) stages carries 32 f32 accumulators
+// and 8 + 8 staged pairs. Each A fragment is rows group and group + 8, pairs
+// `pair` and `pair` + 4 of the tile; each B fragment column group, the same
+// pairs; nvvm.mma.sync m16n8k16 takes them as vector<2xf16>. C is read,
+// added to and stored under a bounds guard.
+// CHECK-LABEL: func.func @linear_tc_f16
+//  CHECK-SAME: (%[[X:.+]]: memref<?x96xf16>, %[[W:.+]]: memref<1000x96xf16>, %[[C:.+]]: memref<?x1000xf32>)
+//       CHECK:   %[[M:.+]] = memref.dim %[[C]], %c0
+//       CHECK:   %[[N:.+]] = memref.dim %[[C]], %c1
+//       CHECK:   %[[K:.+]] = memref.dim %[[X]], %c1
+//       CHECK:   %[[BM:.+]] = arith.ceildivui %[[M]], %c64
+//       CHECK:   %[[GX:.+]] = arith.maxui %[[BM]], %c1
+//       CHECK:   %[[BN:.+]] = arith.ceildivui %[[N]], %c64
+//       CHECK:   %[[GY:.+]] = arith.maxui %[[BN]], %c1
+//       CHECK:   gpu.launch blocks(%[[BX:[a-z0-9_]+]], %[[BY:[a-z0-9_]+]], %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GX]], %{{[a-z0-9_]+}} = %[[GY]], %{{[a-z0-9_]+}} = %c1)
+//  CHECK-SAME:     threads(%[[TID:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c128, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
+//  CHECK-SAME:     workgroup(%[[AT:[a-z0-9_]+]] : memref<64x20xvector<2xf16>, #gpu.address_space<workgroup>>, %[[BT:[a-z0-9_]+]] : memref<64x20xvector<2xf16>, #gpu.address_space<workgroup>>)
+//       CHECK:     %[[WARP:.+]] = arith.divui %[[TID]], %c32
+//       CHECK:     %[[LANE:.+]] = arith.remui %[[TID]], %c32
+//       CHECK:     %[[GROUP:.+]] = arith.divui %[[LANE]], %c4
+//       CHECK:     %[[PAIR:.+]] = arith.remui %[[LANE]], %c4
+//       CHECK:     %[[WR:.+]] = arith.divui %[[WARP]], %c2
+//       CHECK:     %[[WROW:.+]] = arith.muli %[[WR]], %c32
+//       CHECK:     %[[WC:.+]] = arith.remui %[[WARP]], %c2
+//       CHECK:     %[[WCOL:.+]] = arith.muli %[[WC]], %c32
+//       CHECK:     %[[STAGES:.+]] = arith.ceildivui %[[K]], %c32
+//       CHECK:     scf.if %{{.+}} -> (f16) {
+//       CHECK:       memref.load %[[X]]
+//   CHECK-NOT:       arith.extf
+//       CHECK:     } else {
+//  CHECK-NEXT:       %[[Z:.+]] = arith.constant 0.000000e+00 : f16
+//  CHECK-NEXT:       scf.yield %[[Z]] : f16
+//       CHECK:     vector.from_elements %{{.+}}, %{{.+}} : vector<2xf16>
+//       CHECK:     memref.load %[[W]]
+//       CHECK:     %[[ACC:[a-z0-9_]+]]:48 = scf.for %{{[a-z0-9_]+}} = %c0 to %[[STAGES]] step %c1
+//  CHECK-SAME:       -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>, vector<2xf16>) {
+// CHECK-COUNT-8:     memref.store %{{.+}}, %[[AT]]
+// CHECK-COUNT-8:     memref.store %{{.+}}, %[[BT]]
+//  CHECK-NEXT:       gpu.barrier
+//       CHECK:       memref.load %[[X]]
+//       CHECK:       memref.load %[[W]]
+//       CHECK:       %[[HIGH:.+]] = arith.addi %[[PAIR]], %c4
+//       CHECK:       %[[ROW:.+]] = arith.addi %[[WROW]], %[[GROUP]]
+//       CHECK:       %[[ROW8:.+]] = arith.addi %[[ROW]], %c8
+//       CHECK:       %[[A0:.+]] = memref.load %[[AT]][%[[ROW]], %[[PAIR]]]
+//       CHECK:       %[[A1:.+]] = memref.load %[[AT]][%[[ROW8]], %[[PAIR]]]
+//       CHECK:       %[[A2:.+]] = memref.load %[[AT]][%[[ROW]], %[[HIGH]]]
+//       CHECK:       %[[A3:.+]] = memref.load %[[AT]][%[[ROW8]], %[[HIGH]]]
+//       CHECK:       %[[COL:.+]] = arith.addi %[[WCOL]], %[[GROUP]]
+//       CHECK:       %[[B0:.+]] = memref.load %[[BT]][%[[COL]], %[[PAIR]]]
+//       CHECK:       %[[B1:.+]] = memref.load %[[BT]][%[[COL]], %[[HIGH]]]
+//       CHECK:       %[[D:.+]] = nvvm.mma.sync A[%[[A0]], %[[A1]], %[[A2]], %[[A3]]]  B[%[[B0]], %[[B1]]]  C[%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}]
+//  CHECK-SAME:         {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+//  CHECK-NEXT:       llvm.extractvalue %[[D]][0]
+// CHECK-COUNT-15:    nvvm.mma.sync
+//       CHECK:       gpu.barrier
+//  CHECK-NEXT:       scf.yield
+//       CHECK:     scf.if %{{.+}} {
+//       CHECK:       %[[OLD:.+]] = memref.load %[[C]]
+//       CHECK:       %[[SUM:.+]] = arith.addf %[[OLD]], %[[ACC]]#0 : f32
+//       CHECK:       memref.store %[[SUM]], %[[C]]
+//       CHECK:     gpu.terminator
+//   CHECK-NOT:   linalg.matmul
+func.func @linear_tc_f16(%x: memref<?x96xf16>, %w: memref<1000x96xf16>, %c: memref<?x1000xf32>) {
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+    ins(%x, %w : memref<?x96xf16>, memref<1000x96xf16>) outs(%c : memref<?x1000xf32>)
+  return
+}
+
+// -----
+
+// The tensor-core kernel on bf16 with B[k][n]: B is read along n and
+// transposed to [n][k pair] when staged; mma.sync takes bf16 pairs as the
+// i32 holding them; a bf16 C is accumulated in f32 and rounded once.
+// CHECK-LABEL: func.func @matmul_tc_bf16
+//  CHECK-SAME: (%[[A:.+]]: memref<?x?xbf16>, %[[B:.+]]: memref<?x?xbf16>, %[[C:.+]]: memref<?x?xbf16>)
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%[[AT:[a-z0-9_]+]] : memref<64x20xvector<2xbf16>, #gpu.address_space<workgroup>>, %[[BT:[a-z0-9_]+]] : memref<64x20xvector<2xbf16>, #gpu.address_space<workgroup>>)
+//       CHECK:     %[[BN:.+]] = arith.remui %{{.+}}, %c64
+//       CHECK:     %[[BK:.+]] = arith.divui %{{.+}}, %c64
+//       CHECK:     scf.for
+//       CHECK:       memref.store %{{.+}}, %[[BT]][%[[BN]], %[[BK]]]
+//       CHECK:       gpu.barrier
+//       CHECK:       %[[P:.+]] = memref.load %[[AT]]
+//       CHECK:       llvm.bitcast %[[P]] : vector<2xbf16> to i32
+//       CHECK:       nvvm.mma.sync
+//  CHECK-SAME:         multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>
+//  CHECK-SAME:         : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+//       CHECK:       gpu.barrier
+//       CHECK:     %[[OLD:.+]] = memref.load %[[C]]
+//       CHECK:     %[[WIDE:.+]] = arith.extf %[[OLD]] : bf16 to f32
+//       CHECK:     %[[SUM:.+]] = arith.addf %[[WIDE]], %{{.+}} : f32
+//       CHECK:     %[[NARROW:.+]] = arith.truncf %[[SUM]] : f32 to bf16
+//       CHECK:     memref.store %[[NARROW]], %[[C]]
+//   CHECK-NOT:   linalg.matmul
+func.func @matmul_tc_bf16(%a: memref<?x?xbf16>, %b: memref<?x?xbf16>, %c: memref<?x?xbf16>) {
+  linalg.matmul ins(%a, %b : memref<?x?xbf16>, memref<?x?xbf16>) outs(%c : memref<?x?xbf16>)
+  return
+}
+
+// -----
+
+// Which kernel each f16/bf16 matmul gets: f16 x f16 (f16 C) and bf16 x bf16
+// (f32 C) go to tensor cores; f16 x f32 keeps the FMA kernel.
+// CHECK-LABEL: func.func @kernel_choice
+//       CHECK:   gpu.launch {{.+}} workgroup({{.+}} : memref<64x20xvector<2xf16>
+//       CHECK:     nvvm.mma.sync
+//       CHECK:   gpu.launch {{.+}} workgroup({{.+}} : memref<64x20xvector<2xbf16>
+//       CHECK:     nvvm.mma.sync
+//       CHECK:   gpu.launch {{.+}} workgroup({{.+}} : memref<16x17xvector<4xf32>
+//   CHECK-NOT:     nvvm.mma.sync
+//       CHECK:     gpu.terminator
+func.func @kernel_choice(%a: memref<?x?xf16>, %b: memref<?x?xf16>, %c: memref<?x?xf16>,
+                         %ab: memref<?x?xbf16>, %bb: memref<?x?xbf16>, %bf: memref<?x?xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x?xf16>, memref<?x?xf16>) outs(%c : memref<?x?xf16>)
+  linalg.matmul ins(%ab, %bb : memref<?x?xbf16>, memref<?x?xbf16>) outs(%bf : memref<?x?xf32>)
+  linalg.matmul ins(%a, %bf : memref<?x?xf16>, memref<?x?xf32>) outs(%c : memref<?x?xf16>)
   return
 }
 

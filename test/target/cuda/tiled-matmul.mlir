@@ -1,6 +1,8 @@
-// The tiled matmul kernels (xfmr-gpu-tile-matmul) compile to PTX that
-// ptxas assembles for sm_80 and sm_90: f32 and f16 linear layers with a
-// dynamic token count, and a matmul accumulating into an argument. The
+// The tiled FMA matmul kernels (xfmr-gpu-tile-matmul) compile to PTX that
+// ptxas assembles for sm_80 and sm_90: an f32 linear layer with a dynamic
+// token count, a matmul with an f16 A and an f32 B, and an f32 matmul
+// accumulating into a bf16 argument (f16 x f16 and bf16 x bf16 matmuls get
+// the tensor-core kernel: tensor-core-matmul.mlir). The
 // shared tiles are 16-byte aligned and read and written 128 bits at a
 // time; the accumulators stay in registers (no spills to local memory).
 
@@ -20,7 +22,7 @@
 //   CHECK-DAG: bar.sync 0;
 //   CHECK-DAG: ld.shared.v4.b32
 //   CHECK-DAG: fma.rn.f32
-// CHECK-LABEL: .entry linear_f16_kernel_1(
+// CHECK-LABEL: .entry mixed_kernel_1(
 //   CHECK-DAG: ld.global.b16
 //   CHECK-DAG: cvt.f32.f16
 //   CHECK-DAG: st.shared.v4.b32
@@ -38,12 +40,12 @@ func.func @linear_f32(%x: tensor<?x1000xf32>, %w: tensor<4096x1000xf32>) -> tens
   return %y : tensor<?x4096xf32>
 }
 
-func.func @linear_f16(%x: tensor<?x96xf16>, %w: tensor<1000x96xf16>) -> tensor<?x1000xf16> {
-  %y = xfmr.linear %x, %w : tensor<?x96xf16>, tensor<1000x96xf16>
-  return %y : tensor<?x1000xf16>
+func.func @mixed(%x: tensor<?x96xf16>, %w: tensor<96x1000xf32>, %c: tensor<?x1000xf32>) -> tensor<?x1000xf32> {
+  %y = linalg.matmul ins(%x, %w : tensor<?x96xf16>, tensor<96x1000xf32>) outs(%c : tensor<?x1000xf32>) -> tensor<?x1000xf32>
+  return %y : tensor<?x1000xf32>
 }
 
-func.func @matmul_acc(%a: tensor<?x96xbf16>, %b: tensor<96x100xbf16>, %c: tensor<?x100xbf16>) -> tensor<?x100xbf16> {
-  %y = linalg.matmul ins(%a, %b : tensor<?x96xbf16>, tensor<96x100xbf16>) outs(%c : tensor<?x100xbf16>) -> tensor<?x100xbf16>
+func.func @matmul_acc(%a: tensor<?x96xf32>, %b: tensor<96x100xf32>, %c: tensor<?x100xbf16>) -> tensor<?x100xbf16> {
+  %y = linalg.matmul ins(%a, %b : tensor<?x96xf32>, tensor<96x100xf32>) outs(%c : tensor<?x100xbf16>) -> tensor<?x100xbf16>
   return %y : tensor<?x100xbf16>
 }
