@@ -1,15 +1,15 @@
 """Runs a function of gpu.launch kernels in the emulator and checks one of
 its buffers against a float64 numpy reference given by the test.
 
-The kernels run in test/lib/gpu_launch_emulator.py, with its block
-scheduler replaced by one that also knows warps: threads 32w .. 32w + 31 of
-a block form warp w, and a gpu.shuffle is a synchronisation point of the
-warp at which its lanes exchange values (modes xor, down, up, idx; lanes
-outside the shuffle's segment of `width` lanes, or past the block, give
-back their own value with valid = false). Besides the emulator's own
-checks (out-of-bounds accesses, shared-memory races, divergent barriers) it
-fails when some lanes of a warp reach a shuffle that others do not (they
-finished, or wait at a barrier or at a different shuffle).
+The kernels run in test/lib/gpu_launch_emulator.py, whose block scheduler
+knows warps: threads 32w .. 32w + 31 of a block form warp w, and a
+gpu.shuffle is a synchronisation point of the warp at which its lanes
+exchange values (modes xor, down, up, idx; lanes outside the shuffle's
+segment of `width` lanes, or past the block, give back their own value
+with valid = false). Besides its other checks (out-of-bounds accesses,
+shared-memory races, divergent barriers) it fails when some lanes of a warp
+reach a shuffle that others do not (they finished, or wait at a barrier or
+at a different shuffle).
 
 Usage: gpu_kernel_check.py IR --func NAME --arg NAME:TYPE=EXPR ...
            --out NAME --ref EXPR --sizes S=V,S=V [S=V,... ...]
@@ -29,104 +29,6 @@ import sys
 import numpy as np
 
 import gpu_launch_emulator as emulator
-
-WARP = 32
-
-
-def run_threads(threads, shared, where):
-    """Runs the generators `threads` (thread id -> generator) of one block
-    to completion, resolving shuffles per warp and barriers per block."""
-    replies = {}
-    events = {}
-    finished = set()
-    runnable = list(threads)
-    while True:
-        for tid in runnable:
-            try:
-                events[tid] = threads[tid].send(replies.pop(tid, None))
-            except StopIteration:
-                finished.add(tid)
-        runnable = []
-        waiting = {tid: e for tid, e in events.items() if tid not in finished}
-        if not waiting:
-            return
-        # Warps whose lanes all wait at a shuffle exchange their values.
-        warps = {}
-        for tid, event in waiting.items():
-            if isinstance(event, emulator.Shuffle):
-                warps.setdefault(tid // WARP, []).append(tid)
-        for warp, lanes in warps.items():
-            members = [t for t in threads if t // WARP == warp]
-            if len(lanes) != len(members):
-                continue
-            first = waiting[lanes[0]]
-            for t in lanes:
-                e = waiting[t]
-                if (e.offset, e.width, e.mode) != (first.offset, first.width,
-                                                   first.mode):
-                    raise RuntimeError(f"{where} warp {warp}: lanes at "
-                                       "different shuffles")
-            values = {t % WARP: waiting[t].value for t in lanes}
-            for t in lanes:
-                replies[t] = shuffle(values, t % WARP, first)
-                del events[t]
-                runnable.append(t)
-        if runnable:
-            continue
-        stuck_shuffle = [t for t, e in waiting.items()
-                         if isinstance(e, emulator.Shuffle)]
-        if stuck_shuffle:
-            raise RuntimeError(f"{where}: a shuffle that only some lanes of "
-                               f"warp {stuck_shuffle[0] // WARP} reach")
-        # Every thread left waits at a barrier.
-        if finished:
-            raise RuntimeError(f"{where}: a barrier that only some threads "
-                               "reach")
-        for buffer in shared:
-            buffer.new_phase()
-        for tid in waiting:
-            del events[tid]
-            runnable.append(tid)
-
-
-def shuffle(values, lane, event):
-    width = event.width
-    base = lane - lane % width
-    source = {"xor": lane ^ event.offset,
-              "down": lane + event.offset,
-              "up": lane - event.offset,
-              "idx": base + event.offset}[event.mode]
-    if not base <= source < base + width or source not in values:
-        return values[lane], False
-    return values[source], True
-
-
-def launch_with_warps(op, sizes, env):
-    """emulator.launch with warps: the same launch semantics and checks."""
-    grid_x, grid_y, grid_z, block_x, block_y, block_z = sizes[:6]
-    if (grid_z, block_y, block_z) != (1, 1, 1):
-        raise NotImplementedError("only x-y grids of x blocks")
-    if grid_x < 1 or grid_y < 1 or block_x < 1:
-        raise RuntimeError(f"invalid launch: grid {grid_x} x {grid_y}, "
-                           f"block {block_x}")
-    body = op.regions[0]
-    shapes = [tuple(int(d) for d in
-                    emulator.re.match(r"memref<(\d+)x(\d+)x", t).groups())
-              for t in body.types[12:]]
-    for bx in range(grid_x):
-        for by in range(grid_y):
-            shared = [emulator.Shared(shape) for shape in shapes]
-            ids = [bx, by, 0, None, 0, 0, grid_x, grid_y, grid_z,
-                   block_x, block_y, block_z]
-            threads = {}
-            for tid in range(block_x):
-                ids[3] = tid
-                threads[tid] = emulator.run_block(body, dict(env),
-                                                  ids + shared, tid)
-            run_threads(threads, shared, f"block ({bx}, {by})")
-
-
-emulator.launch = launch_with_warps
 
 TYPES = {"f32": np.float32, "f16": np.float16, "bf16": np.float32,
          "f64": np.float64, "i32": np.int32}

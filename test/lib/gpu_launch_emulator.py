@@ -272,34 +272,19 @@ def compare_float(predicate, a, b):
         unordered or relation)
 
 
-def bf16(x):
-    """x (an f32 value) rounded to bf16: to nearest, ties to even, on the top
-    16 bits of its f32 encoding (arith.truncf's rounding)."""
-    bits = int(np.array(x, dtype=np.float32).view(np.uint32))
-    if (bits & 0x7F800000) == 0x7F800000 and bits & 0x7FFFFF:
-        return float("nan")
-    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
-    return float(np.array(bits & 0xFFFFFFFF, dtype=np.uint32).view(np.float32))
-
-
 def bf16_array(values):
     """A float32 array of `values` rounded to bf16 (the emulator's bf16
     storage)."""
     flat = np.asarray(values, dtype=np.float32).ravel()
-    return np.array([bf16(v) for v in flat], dtype=np.float32).reshape(
-        np.shape(values))
+    return np.array([round_to("bf16", v) for v in flat],
+                    dtype=np.float32).reshape(np.shape(values))
 
 
 def bf16_bits(x):
     """The 16-bit encoding of x, which must be a bf16 value."""
-    bits = int(np.array(x, dtype=np.float32).view(np.uint32))
-    if bits & 0xFFFF:
+    if round_to("bf16", x) != x and not np.isnan(x):
         raise RuntimeError(f"{x} is not a bf16 value")
-    return bits >> 16
-
-
-def from_bf16_bits(bits):
-    return float(np.array(bits << 16, dtype=np.uint32).view(np.float32))
+    return to_bits(x, "bf16")
 
 
 def mma_m16n8k16(op, lanes):
@@ -340,8 +325,8 @@ def mma_m16n8k16(op, lanes):
             return [float(np.float16(v)) for v in register]
         if not isinstance(register, int):
             raise RuntimeError("bf16 mma operand is not an i32")
-        return [from_bf16_bits(register & 0xFFFF),
-                from_bf16_bits((register >> 16) & 0xFFFF)]
+        return [from_bits(register & 0xFFFF, "bf16"),
+                from_bits((register >> 16) & 0xFFFF, "bf16")]
 
     a = np.zeros((16, 16))
     b = np.zeros((16, 8))
@@ -417,7 +402,7 @@ def run_op(op, env, tid):
     elif name == "arith.truncf":
         to = op.props.split("->")[-1].strip()
         if to == "bf16":
-            set_results(bf16(x[0]))
+            set_results(round_to("bf16", x[0]))
         else:
             set_results(float(np.float16(x[0])) if to == "f16" else f32(x[0]))
     elif name == "memref.dim":
@@ -573,20 +558,24 @@ def exchange(requests, stopped, block_x, where):
             for lane, result in enumerate(results):
                 answers[warp * WARP + lane] = result
             continue
+        values = {lane: request.value for lane, request in lanes.items()}
         for lane, request in lanes.items():
-            if request.width != WARP:
-                raise NotImplementedError("shuffle width other than 32")
-            if request.mode == "xor":
-                source = lane ^ request.offset
-            elif request.mode == "idx":
-                source = request.offset
-            else:
-                raise NotImplementedError(request.mode)
-            if source not in lanes:
-                raise RuntimeError(f"{where}: shuffle reads lane {source} "
-                                   f"of warp {warp}, which is not running")
-            answers[warp * WARP + lane] = (lanes[source].value, True)
+            answers[warp * WARP + lane] = shuffle(values, lane, request)
     return answers
+
+
+def shuffle(values, lane, request):
+    """gpu.shuffle's (value, valid) for `lane`: lanes outside its segment of
+    `width` lanes, or past the block, give back its own value, invalid."""
+    width = request.width
+    base = lane - lane % width
+    source = {"xor": lane ^ request.offset,
+              "down": lane + request.offset,
+              "up": lane - request.offset,
+              "idx": base + request.offset}[request.mode]
+    if not base <= source < base + width or source not in values:
+        return values[lane], False
+    return values[source], True
 
 
 def launch(op, sizes, env):

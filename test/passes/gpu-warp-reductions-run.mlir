@@ -176,7 +176,7 @@ func.func @weighted_f64(%x: memref<?x8xf64>, %o: memref<8xf64>) {
 // the pass leaves alone).
 // RUN: not %python %xfmr_src/test/lib/gpu_kernel_check.py %t.mlir --func divergent_shuffle \
 // RUN:   --arg "o:f32=zeros(32)" --out o --ref "o" 2>&1 | FileCheck %s --check-prefix=DIVERGENT
-// DIVERGENT: RuntimeError: block (0, 0): a shuffle that only some lanes of warp 0 reach
+// DIVERGENT: RuntimeError: block (0, 0, 0): a shuffle that only some lanes of warp 0 reach
 func.func @divergent_shuffle(%o: memref<32xf32>) {
   %c1 = arith.constant 1 : index
   %c32 = arith.constant 32 : index
