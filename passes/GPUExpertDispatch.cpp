@@ -20,6 +20,7 @@
 #include "xfmr/Passes.h"
 
 #include "Conversion/XfmrToLinalg/LoweringUtils.h"
+#include "GPUKernelLaunch.h"
 #include "dialects/xfmr/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -141,12 +142,7 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid,
                            int64_t threads) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value block = arith::ConstantIndexOp::create(b, loc, threads);
-  auto launch = gpu::LaunchOp::create(b, loc, grid, one, one, block, one, one);
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
-  return launch;
+  return createKernelLaunch(b, loc, grid, one, one, block);
 }
 
 /// `body(i)` for every i < n, one thread each, in blocks of kThreads (at
@@ -326,7 +322,6 @@ void chunkedRanks(Builder &h, Value tid, Value n, Value chunkExpert,
 void lowerDispatch(DispatchOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  MLIRContext *context = op.getContext();
   Builder h{b, loc};
   int64_t numExperts = op.getNumExpertsAttr().getInt();
   Value x = readBuffer(b, loc, op.getX());

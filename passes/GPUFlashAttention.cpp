@@ -14,6 +14,7 @@
 
 #include "xfmr/Passes.h"
 
+#include "GPUKernelLaunch.h"
 #include "dialects/xfmr/XfmrOps.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -343,16 +344,9 @@ void buildFlashAttention(func::CallOp call, const Plan &plan) {
                                    AffineMap(), workgroup);
   auto vTileType =
       MemRefType::get({plan.keyTile, dvPadded}, f32, AffineMap(), workgroup);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, gridX, gridY, gridZ, h.index(kThreads), one, one,
-      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/ValueRange(),
-      /*workgroupAttributions=*/TypeRange{qTileType, kTileType, vTileType});
-
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
+  gpu::LaunchOp launch =
+      createKernelLaunch(b, loc, gridX, gridY, gridZ, h.index(kThreads),
+                         TypeRange{qTileType, kTileType, vTileType});
   Value qTile = launch.getWorkgroupAttributions()[0];
   Value kTile = launch.getWorkgroupAttributions()[1];
   Value vTile = launch.getWorkgroupAttributions()[2];

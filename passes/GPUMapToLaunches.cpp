@@ -9,6 +9,7 @@
 
 #include "xfmr/Passes.h"
 
+#include "GPUKernelLaunch.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
@@ -33,12 +34,7 @@ constexpr llvm::StringLiteral kKernelModule = "xfmr_kernels";
 gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid,
                            Value block) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto launch = gpu::LaunchOp::create(b, loc, grid, one, one, block, one, one);
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  auto terminator = gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPoint(terminator);
-  return launch;
+  return xfmr::createKernelLaunch(b, loc, grid, one, one, block);
 }
 
 void runOnOneThread(Operation *op) {

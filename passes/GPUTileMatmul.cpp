@@ -10,6 +10,7 @@
 
 #include "xfmr/Passes.h"
 
+#include "GPUKernelLaunch.h"
 #include "TensorCoreMatmulKernel.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -230,15 +231,9 @@ void tileMatmul(linalg::MatmulOp op, BLayout layout) {
                                    vectorType, AffineMap(), workgroup);
   auto bTileType = MemRefType::get({kTileK, (kTileN + kPad) / kVector},
                                    vectorType, AffineMap(), workgroup);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, gridX, gridY, one, host.index(kThreads), one, one,
-      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/ValueRange(),
-      /*workgroupAttributions=*/TypeRange{aTileType, bTileType});
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
+  gpu::LaunchOp launch =
+      xfmr::createKernelLaunch(b, loc, gridX, gridY, one, host.index(kThreads),
+                               TypeRange{aTileType, bTileType});
   Value aTile = launch.getWorkgroupAttributions()[0];
   Value bTile = launch.getWorkgroupAttributions()[1];
 

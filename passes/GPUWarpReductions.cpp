@@ -12,6 +12,7 @@
 
 #include "xfmr/Passes.h"
 
+#include "GPUKernelLaunch.h"
 #include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -278,12 +279,8 @@ void buildWarpReduction(const Reduction &r, int64_t warpsPerBlock) {
   // block, whose warps all have no element.
   Value grid = arith::MaxUIOp::create(
       b, loc, arith::CeilDivUIOp::create(b, loc, outputs, warps), one);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, grid, one, one, host.index(warpsPerBlock * kWarpSize), one, one);
-  Block &launchBody = launch.getBody().front();
-  b.setInsertionPointToEnd(&launchBody);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&launchBody);
+  gpu::LaunchOp launch = xfmr::createKernelLaunch(
+      b, loc, grid, one, one, host.index(warpsPerBlock * kWarpSize));
 
   KernelBuilder kb{b, loc};
   Value tid = launch.getThreadIds().x;

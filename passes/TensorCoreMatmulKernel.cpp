@@ -11,6 +11,7 @@
 
 #include "TensorCoreMatmulKernel.h"
 
+#include "GPUKernelLaunch.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -222,15 +223,9 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
       MemRefType::get({kTileM, kRowPairs}, pairType, AffineMap(), workgroup);
   auto bTileType =
       MemRefType::get({kTileN, kRowPairs}, pairType, AffineMap(), workgroup);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, gridX, gridY, one, index(b, loc, kThreads), one, one,
-      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/ValueRange(),
-      /*workgroupAttributions=*/TypeRange{aTileType, bTileType});
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
+  gpu::LaunchOp launch = xfmr::createKernelLaunch(
+      b, loc, gridX, gridY, one, index(b, loc, kThreads),
+      TypeRange{aTileType, bTileType});
   Value aTile = launch.getWorkgroupAttributions()[0];
   Value bTile = launch.getWorkgroupAttributions()[1];
 
