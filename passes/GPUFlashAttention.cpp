@@ -14,6 +14,7 @@
 
 #include "xfmr/Passes.h"
 
+#include "Conversion/XfmrToLinalg/LoweringUtils.h"
 #include "GPUKernelLaunch.h"
 #include "dialects/xfmr/XfmrOps.h"
 
@@ -148,16 +149,8 @@ public:
     return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, y);
   }
   Value exp(Value x) { return math::ExpOp::create(b, loc, x); }
-  Value toF32(Value v) {
-    if (v.getType().isF32())
-      return v;
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  }
-  Value fromF32(Value v, Type type) {
-    if (type.isF32())
-      return v;
-    return arith::TruncFOp::create(b, loc, type, v);
-  }
+  Value toF32(Value v) { return xfmr::toF32(b, loc, v); }
+  Value fromF32(Value v, Type type) { return xfmr::fromF32(b, loc, v, type); }
   Value toI32(Value v) {
     return arith::IndexCastOp::create(b, loc, b.getI32Type(), v);
   }

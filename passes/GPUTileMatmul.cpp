@@ -10,6 +10,7 @@
 
 #include "xfmr/Passes.h"
 
+#include "Conversion/XfmrToLinalg/LoweringUtils.h"
 #include "GPUKernelLaunch.h"
 #include "TensorCoreMatmulKernel.h"
 
@@ -105,16 +106,8 @@ public:
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
 
-  Value toF32(Value v) {
-    if (v.getType().isF32())
-      return v;
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  }
-  Value fromF32(Value v, Type type) {
-    if (type.isF32())
-      return v;
-    return arith::TruncFOp::create(b, loc, type, v);
-  }
+  Value toF32(Value v) { return xfmr::toF32(b, loc, v); }
+  Value fromF32(Value v, Type type) { return xfmr::fromF32(b, loc, v, type); }
 
   /// source[row][col] as f32 when `inBounds`, else 0: the zero fill makes
   /// the products of the K tail vanish (both factors are 0, never 0 * inf),
