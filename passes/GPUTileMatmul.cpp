@@ -1,25 +1,33 @@
 //===- GPUTileMatmul.cpp - linalg.matmul on buffers -> tiled gpu.launch ---===//
 //
 // Replaces the matmuls of the GPU pipeline's bufferized host functions by
-// kernels that tile C into blocks and stage A and B through shared memory,
+// tiled kernels (passes/FMAMatmulKernel.cpp, passes/TensorCoreMatmulKernel.cpp)
 // instead of the one-thread-per-output loops that the generic lowering
-// makes of them. See the pass description in Passes.td for the kernel's
-// shape and its launch.
+// makes of them, and fuses into them the element-wise op that consumes
+// their result: a gated FFN's gating (act(gate) * up, read from two
+// matmuls or from the two halves of one), an activation, a bias or a
+// conversion is evaluated on the sums in registers, so that the matmul's
+// result never goes through memory. Pass description: Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Passes.h"
 
 #include "Conversion/XfmrToLinalg/LoweringUtils.h"
-#include "GPUKernelLaunch.h"
-#include "TensorCoreMatmulKernel.h"
+#include "GPUMatmulKernel.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::xfmr {
 #define GEN_PASS_DEF_GPUTILEMATMUL
@@ -30,43 +38,11 @@ using namespace mlir;
 
 namespace {
 
-/// A block computes a kTileM x kTileN tile of C, kTileK reduction steps per
-/// shared-memory stage; each of its 16 x 16 threads owns a kThreadM x
-/// kThreadN sub-tile held in registers.
-constexpr int64_t kTileM = 64;
-constexpr int64_t kTileN = 64;
-constexpr int64_t kTileK = 16;
-constexpr int64_t kThreadM = 4;
-constexpr int64_t kThreadN = 4;
-constexpr int64_t kThreadsAlongN = kTileN / kThreadN;
-constexpr int64_t kThreads = (kTileM / kThreadM) * kThreadsAlongN;
-static_assert(kThreads == 256, "the staging loops assume 256 threads");
-static_assert(kTileM * kTileK % kThreads == 0 &&
-                  kTileN * kTileK % kThreads == 0,
-              "every thread stages the same number of elements");
-
-/// Shared tiles are k-major ([k][m] and [k][n]) arrays of 4-float vectors:
-/// the vector element type aligns them to 16 bytes, so that the inner
-/// product reads a thread's kThreadM (kThreadN) consecutive values of one k
-/// as one 128-bit read, and each thread stages 4 consecutive values with
-/// one 128-bit write. 4 floats of padding per row make the writes of the
-/// tiles that are transposed while staged hit distinct banks.
-constexpr int64_t kVector = 4;
-constexpr int64_t kPad = 4;
-static_assert(kThreadM == kVector && kThreadN == kVector,
-              "a thread's sub-tile row is one shared vector");
-static_assert(kTileM * kTileK == kThreads * kVector &&
-                  kTileN * kTileK == kThreads * kVector,
-              "every thread stages one vector of each tile per stage");
-
-/// How B is indexed: B[k][n] (linalg.matmul's default) or B[n][k] (the
-/// weights of nn.Linear, which xfmr.linear lowers to).
-enum class BLayout { KN, NK };
-
-/// The layout of B when `op` is C[m,n] += A[m,k] * B with floating-point
-/// operands this kernel handles; nothing otherwise (the op then goes
-/// through the generic loop lowering, which handles every form).
-std::optional<BLayout> matchMatmul(linalg::MatmulOp op) {
+/// Whether `op` is C[m,n] += A[m,k] * B with floating-point operands the
+/// kernels handle, and if so whether B is indexed B[n][k] (the weights of
+/// nn.Linear, which xfmr.linear lowers to) rather than B[k][n]. Other forms
+/// go through the generic loop lowering, which handles every form.
+std::optional<bool> matchMatmul(linalg::MatmulOp op) {
   if (!op.hasPureBufferSemantics())
     return std::nullopt;
   auto isStaged = [](Value v) {
@@ -87,261 +63,534 @@ std::optional<BLayout> matchMatmul(linalg::MatmulOp op) {
   if (maps.size() != 3 || maps[0] != map(m, k) || maps[2] != map(m, n))
     return std::nullopt;
   if (maps[1] == map(k, n))
-    return BLayout::KN;
+    return false;
   if (maps[1] == map(n, k))
-    return BLayout::NK;
+    return true;
   return std::nullopt;
 }
 
-/// Builds the kernel at a builder's position inside the launch body.
-class KernelBuilder {
-public:
-  KernelBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+Type elementType(Value buffer) {
+  return cast<MemRefType>(buffer.getType()).getElementType();
+}
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value below(Value x, Value bound) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, bound);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+/// The buffer a view (subview, cast, reshape) is a view of.
+Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
 
-  Value toF32(Value v) { return xfmr::toF32(b, loc, v); }
-  Value fromF32(Value v, Type type) { return xfmr::fromF32(b, loc, v, type); }
-
-  /// source[row][col] as f32 when `inBounds`, else 0: the zero fill makes
-  /// the products of the K tail vanish (both factors are 0, never 0 * inf),
-  /// and rows or columns past M or N only reach outputs that are not
-  /// stored.
-  Value loadOrZero(Value source, Value row, Value col, Value inBounds) {
-    auto guard = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
-                                   /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(guard.thenBlock());
-    Value loaded = memref::LoadOp::create(b, loc, source, ValueRange{row, col});
-    scf::YieldOp::create(b, loc, toF32(loaded));
-    b.setInsertionPointToStart(guard.elseBlock());
-    Value zero = arith::ConstantFloatOp::create(
-        b, loc, b.getF32Type(), APFloat::getZero(APFloat::IEEEsingle()));
-    scf::YieldOp::create(b, loc, zero);
-    return guard.getResult(0);
-  }
-
-  OpBuilder &b;
-  Location loc;
-};
-
-/// The staging of one operand tile: thread t holds one vector of it,
-/// tile[kk][q] (the 4 values at m or n = 4q .. 4q+3 of reduction step kk).
-/// Split in two so that the global loads of the next stage are issued
-/// before the current stage's arithmetic and stored to shared memory only
-/// after it: `load` reads this thread's 4 values of the tile starting at
-/// reduction step k0 into registers (as f32, 0 outside the operand),
-/// `store` writes them to the shared tile as one vector.
-struct TileStaging {
-  Value source;
-  /// source[row][k] (A, and B[n][k]): the tile is transposed while staged;
-  /// else source[k][n].
-  bool kContiguous;
-  Value base;   // first row (k-contiguous) or column of the tile
-  Value extent; // M or N: rows or columns past it read 0
-  Value k;      // K: reduction steps past it read 0
-  Value kk;     // this thread's reduction step within the tile
-  Value q;      // this thread's vector within the tile's row
-
-  /// Neighbouring threads read neighbouring elements of the operand's
-  /// contiguous dimension, so that each warp's loads are coalesced: along
-  /// k for the k-contiguous operands (16 threads per row), along n for
-  /// B[k][n] (16 threads, 4 values each, per row). Both splits of the
-  /// thread index are by 16: tid % 16 and tid / 16 each range over the 16
-  /// reduction steps or the 16 vectors of a tile row.
-  static_assert(kTileK == 16 && kTileM / kVector == 16 &&
-                    kTileN / kVector == 16 && kThreads == 16 * 16,
-                "the staging splits the thread index by 16");
-  static TileStaging create(KernelBuilder &kb, Value tid, Value source,
-                            bool kContiguous, Value base, Value extent,
-                            Value k) {
-    Value sixteen = kb.index(kTileK);
-    Value rem = arith::RemUIOp::create(kb.b, kb.loc, tid, sixteen);
-    Value quot = arith::DivUIOp::create(kb.b, kb.loc, tid, sixteen);
-    if (kContiguous)
-      return {source, kContiguous, base, extent, k, rem, quot};
-    return {source, kContiguous, base, extent, k, quot, rem};
-  }
-
-  SmallVector<Value> load(KernelBuilder &kb, Value k0) const {
-    SmallVector<Value> values;
-    Value step = kb.add(k0, kk);
-    Value stepInBounds = kb.below(step, k);
-    Value first = kb.add(base, kb.mul(q, kb.index(kVector)));
-    for (int64_t i = 0; i < kVector; ++i) {
-      Value along = kb.add(first, kb.index(i));
-      Value inBounds = kb.both(kb.below(along, extent), stepInBounds);
-      values.push_back(kContiguous
-                           ? kb.loadOrZero(source, along, step, inBounds)
-                           : kb.loadOrZero(source, step, along, inBounds));
+/// The ancestors, in `block`, of the ops that use `root` or a view of it.
+llvm::SmallPtrSet<Operation *, 8> usersInBlock(Value root, Block *block) {
+  llvm::SmallPtrSet<Operation *, 8> users;
+  SmallVector<Value> worklist{root};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == v) {
+        llvm::append_range(worklist, user->getResults());
+        continue;
+      }
+      if (Operation *ancestor = block->findAncestorOpInBlock(*user))
+        users.insert(ancestor);
     }
-    return values;
   }
+  return users;
+}
 
-  void store(KernelBuilder &kb, Value tile, ValueRange values) const {
-    auto type = VectorType::get({kVector}, kb.b.getF32Type());
-    Value vector = vector::FromElementsOp::create(kb.b, kb.loc, type, values);
-    memref::StoreOp::create(kb.b, kb.loc, vector, tile, ValueRange{kk, q});
+bool isZeroFloat(Value v) {
+  return matchPattern(v, m_AnyZeroFloat());
+}
+
+/// The op that makes `c` hold zeros right before `before` (a linalg.fill of
+/// 0, or a linalg.copy from a buffer that holds zeros then), if there is
+/// one: nothing between them writes c or a view of it. Reads in between are
+/// fine; any other use of the buffer (a call, a kernel) ends the search.
+Operation *zeroFilledBefore(Value c, Operation *before) {
+  llvm::SmallPtrSet<Operation *, 8> users =
+      usersInBlock(rootBuffer(c), before->getBlock());
+  for (Operation *op = before->getPrevNode(); op; op = op->getPrevNode()) {
+    if (!users.contains(op))
+      continue;
+    if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+      if (fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c &&
+          isZeroFloat(fill.getInputs()[0]))
+        return fill;
+      return nullptr;
+    }
+    if (auto copy = dyn_cast<linalg::CopyOp>(op)) {
+      if (copy.hasPureBufferSemantics() && copy.getOutputs()[0] == c &&
+          zeroFilledBefore(copy.getInputs()[0], copy))
+        return copy;
+      if (copy.getOutputs()[0] != c &&
+          rootBuffer(copy.getOutputs()[0]) != rootBuffer(c))
+        continue; // c is only read
+      return nullptr;
+    }
+    // Other structured ops that only read c leave it as it is.
+    auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+    if (!dps || !dps.hasPureBufferSemantics())
+      return nullptr;
+    for (Value init : dps.getDpsInits())
+      if (rootBuffer(init) == rootBuffer(c))
+        return nullptr;
   }
+  return nullptr;
+}
+
+/// One product Σ_k A·B an epilogue reads as one of its inputs: the whole C
+/// of `matmul`, or a slice of its columns (the gate or the up half of a
+/// stacked gate/up projection).
+struct Product {
+  linalg::MatmulOp matmul;
+  bool bKContiguous;
+  /// The buffer the epilogue reads: the matmul's C or a subview of it.
+  Value c;
+  /// The first column of `c` within the matmul's C (0 for the whole C).
+  OpFoldResult column;
+  /// Set when `c` holds zeros when the matmul runs: its initial value need
+  /// not be read. The op that made it so.
+  Operation *zeroFill = nullptr;
 };
 
-void tileMatmul(linalg::MatmulOp op, BLayout layout) {
+/// A linalg.generic whose inputs include the products of one or two
+/// matmuls, evaluated in the matmul kernel on its sums.
+struct Epilogue {
+  linalg::GenericOp op;
+  /// The generic's inputs that are products, by input position.
+  SmallVector<std::pair<unsigned, Product>, 2> products;
+};
+
+/// Whether every op of `g`'s body is scalar arithmetic that a kernel thread
+/// can evaluate on its own: no regions, no memory effects.
+bool isScalarBody(linalg::GenericOp g) {
+  for (Operation &op : g.getBody()->without_terminator())
+    if (op.getNumRegions() != 0 || !isMemoryEffectFree(&op))
+      return false;
+  return true;
+}
+
+/// The product that generic input `input` reads with an identity map, if it
+/// is (a column slice of) the C of a matched matmul earlier in the block.
+std::optional<Product>
+matchProduct(Value input, Operation *consumer,
+             const DenseMap<Value, std::pair<linalg::MatmulOp, bool>> &byC) {
+  Value c = input;
+  OpFoldResult column = OpBuilder(consumer).getIndexAttr(0);
+  if (auto slice = input.getDefiningOp<memref::SubViewOp>()) {
+    // Whole rows, unit strides: columns [o, o + N) of every row.
+    if (!byC.count(slice.getSource()) || !slice.hasUnitStride() ||
+        !isConstantIntValue(slice.getMixedOffsets()[0], 0))
+      return std::nullopt;
+    auto sourceType = cast<MemRefType>(slice.getSource().getType());
+    OpFoldResult rows = slice.getMixedSizes()[0];
+    bool wholeRows = false;
+    if (!sourceType.isDynamicDim(0)) {
+      wholeRows = isConstantIntValue(rows, sourceType.getDimSize(0));
+    } else if (auto size = dyn_cast<Value>(rows)) {
+      // A dynamic row count is whole when it is the source's own: a
+      // memref.dim of it, or the one dynamic size of its allocation.
+      if (auto dim = size.getDefiningOp<memref::DimOp>())
+        wholeRows = dim.getSource() == slice.getSource() &&
+                    isConstantIntValue(dim.getIndex(), 0);
+      Operation *alloc = slice.getSource().getDefiningOp();
+      if (alloc && isa<memref::AllocOp, gpu::AllocOp>(alloc) &&
+          sourceType.getNumDynamicDims() == 1)
+        wholeRows = wholeRows || llvm::is_contained(alloc->getOperands(), size);
+    }
+    if (!wholeRows)
+      return std::nullopt;
+    c = slice.getSource();
+    column = slice.getMixedOffsets()[1];
+  }
+  auto it = byC.find(c);
+  if (it == byC.end())
+    return std::nullopt;
+  auto [matmul, bKContiguous] = it->second;
+  if (matmul->getBlock() != consumer->getBlock() ||
+      !matmul->isBeforeInBlock(consumer))
+    return std::nullopt;
+  return Product{matmul, bKContiguous, input, column,
+                 zeroFilledBefore(c, matmul)};
+}
+
+/// Whether `g` can be evaluated in the kernel of the matmuls of `products`
+/// at g's place: the products are its only readers of the matmuls' results,
+/// and nothing in between changes what the matmuls read.
+bool canFuse(linalg::GenericOp g,
+             ArrayRef<std::pair<unsigned, Product>> products) {
+  Block *block = g->getBlock();
+  linalg::MatmulOp firstMatmul = products.front().second.matmul;
+  Value a = firstMatmul.getDpsInputs()[0];
+  Type bType = elementType(firstMatmul.getDpsInputs()[1]);
+  bool bKContiguous = products.front().second.bKContiguous;
+  Operation *first = g;
+  llvm::SmallPtrSet<Operation *, 2> matmuls;
+  for (auto [position, p] : products) {
+    if (p.matmul.getDpsInputs()[0] != a || p.bKContiguous != bKContiguous ||
+        elementType(p.matmul.getDpsInputs()[1]) != bType)
+      return false;
+    matmuls.insert(p.matmul);
+    if (p.matmul->isBeforeInBlock(first))
+      first = p.matmul;
+  }
+  // Between the first matmul and g: the matmuls and ops without memory
+  // effects only.
+  for (Operation *op = first; op != g; op = op->getNextNode())
+    if (!matmuls.contains(op) && !isMemoryEffectFree(op))
+      return false;
+
+  // Every use of a matmul's C is its initialisation before the matmul, the
+  // matmul, g's product reads, or a deallocation; when g writes its result
+  // into it, the uses after g read that result.
+  Value out = rootBuffer(g.getDpsInits()[0]);
+  for (Operation *op : matmuls) {
+    auto matmul = cast<linalg::MatmulOp>(op);
+    Value c = matmul.getDpsInits()[0];
+    if (rootBuffer(c) != c)
+      return false;
+    for (Operation *user : usersInBlock(c, block)) {
+      if (user == op || user == g.getOperation() ||
+          isa<memref::DeallocOp, gpu::DeallocOp>(user))
+        continue;
+      if (user->isBeforeInBlock(matmul) &&
+          isa<linalg::FillOp, linalg::CopyOp>(user))
+        continue;
+      if (g->isBeforeInBlock(user) && out == c)
+        continue;
+      return false;
+    }
+    // g reads the C only through the products.
+    for (OpOperand *input : g.getDpsInputOperands()) {
+      bool isProduct = llvm::any_of(products, [&](auto &entry) {
+        return entry.first == input->getOperandNumber();
+      });
+      if (!isProduct && rootBuffer(input->get()) == c)
+        return false;
+    }
+  }
+
+  // g's result may not overwrite what the kernel reads from other blocks:
+  // A, the Bs, or inputs read at other positions than the one written.
+  for (auto [position, p] : products)
+    if (rootBuffer(p.matmul.getDpsInputs()[0]) == out ||
+        rootBuffer(p.matmul.getDpsInputs()[1]) == out)
+      return false;
+  for (OpOperand *input : g.getDpsInputOperands())
+    if (!g.getMatchingIndexingMap(input).isIdentity() &&
+        rootBuffer(input->get()) == out)
+      return false;
+  return true;
+}
+
+/// The epilogue `g` computes from matmul products, if it can be fused.
+std::optional<Epilogue>
+matchEpilogue(linalg::GenericOp g,
+              const DenseMap<Value, std::pair<linalg::MatmulOp, bool>> &byC) {
+  if (!g.hasPureBufferSemantics() || g.getNumLoops() != 2 ||
+      g.getNumDpsInits() != 1 || g.getNumParallelLoops() != 2 ||
+      !isScalarBody(g))
+    return std::nullopt;
+  OpOperand *init = g.getDpsInitOperand(0);
+  if (!g.getMatchingIndexingMap(init).isIdentity())
+    return std::nullopt;
+  Epilogue e{g, {}};
+  for (OpOperand *input : g.getDpsInputOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(input);
+    // Other inputs are read at (m, n), at m or n alone, or at constants.
+    for (AffineExpr result : map.getResults())
+      if (!isa<AffineDimExpr, AffineConstantExpr>(result))
+        return std::nullopt;
+    if (!map.isIdentity() || e.products.size() == 2)
+      continue;
+    if (std::optional<Product> p = matchProduct(input->get(), g, byC))
+      e.products.push_back({input->getOperandNumber(), *p});
+  }
+  if (e.products.empty() || !canFuse(g, e.products))
+    return std::nullopt;
+  return e;
+}
+
+OpFoldResult dimOf(OpBuilder &b, Location loc, Value buffer, int64_t i) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (!type.isDynamicDim(i))
+    return b.getIndexAttr(type.getDimSize(i));
+  return memref::DimOp::create(b, loc, buffer, i).getResult();
+}
+
+Value dimValue(OpBuilder &b, Location loc, Value buffer, int64_t i) {
+  return getValueOrCreateConstantIndexOp(b, loc, dimOf(b, loc, buffer, i));
+}
+
+/// B restricted to the columns of C that `p` covers.
+Value productB(OpBuilder &b, Location loc, const Product &p, Value n) {
+  linalg::MatmulOp matmul = p.matmul;
+  Value bMat = matmul.getDpsInputs()[1];
+  if (isConstantIntValue(p.column, 0) &&
+      p.c == matmul.getDpsInits()[0])
+    return bMat;
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  // B[n][k]: rows [o, o + N); B[k][n]: columns [o, o + N).
+  if (p.bKContiguous)
+    return memref::SubViewOp::create(
+        b, loc, bMat, {p.column, zero}, {n, dimOf(b, loc, bMat, 1)},
+        {one, one});
+  return memref::SubViewOp::create(b, loc, bMat, {zero, p.column},
+                                   {dimOf(b, loc, bMat, 0), n}, {one, one});
+}
+
+/// Builds the kernel of `problem`, on tensor cores when its operands allow.
+gpu::LaunchOp buildKernel(OpBuilder &b, Location loc,
+                          const xfmr::GPUMatmulProblem &p) {
+  if (xfmr::isTensorCoreMatmul(elementType(p.a), elementType(p.bs.front())))
+    return xfmr::buildTensorCoreMatmulKernel(b, loc, p);
+  return xfmr::buildFMAMatmulKernel(b, loc, p);
+}
+
+/// C's value at (row, col) plus `sum`, rounded once to C's type. linalg's
+/// matmul accumulates into C (zeros, a bias or a partial sum); a C known to
+/// hold zeros is not read.
+Value accumulated(OpBuilder &b, Location loc, Value c, bool zero, Value row,
+                  Value col, Value sum) {
+  Type type = elementType(c);
+  if (!zero) {
+    Value old = memref::LoadOp::create(b, loc, c, ValueRange{row, col});
+    sum = arith::AddFOp::create(b, loc, xfmr::toF32(b, loc, old), sum);
+  }
+  return xfmr::fromF32(b, loc, sum, type);
+}
+
+/// A buffer that a kernel writes in full without reading it: the fill that
+/// made it zero before is dead.
+using Overwrites = llvm::DenseSet<std::pair<Operation *, Value>>;
+
+void tileMatmul(linalg::MatmulOp op, bool bKContiguous, Overwrites &overwrites,
+                SmallVectorImpl<Operation *> &zeroFills) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  MLIRContext *context = op.getContext();
-  Value a = op.getDpsInputs()[0];
-  Value bMat = op.getDpsInputs()[1];
   Value c = op.getDpsInits()[0];
-  Type cType = cast<MemRefType>(c.getType()).getElementType();
-
-  KernelBuilder host(b, loc);
-  Value zero = host.index(0);
-  Value one = host.index(1);
-  Value m = memref::DimOp::create(b, loc, c, zero);
-  Value n = memref::DimOp::create(b, loc, c, one);
-  Value k = memref::DimOp::create(b, loc, a, one);
-  // M on x (up to 2^31 - 1 blocks: any token count), N on y. An empty C
-  // still launches one block (a grid of 0 is an error) whose stores are all
-  // out of bounds.
-  auto blocks = [&](Value extent, int64_t tile) -> Value {
-    Value count = arith::CeilDivUIOp::create(b, loc, extent, host.index(tile));
-    return arith::MaxUIOp::create(b, loc, count, one);
+  Operation *zeroFill = zeroFilledBefore(c, op);
+  xfmr::GPUMatmulProblem problem;
+  problem.a = op.getDpsInputs()[0];
+  problem.bs = {op.getDpsInputs()[1]};
+  problem.bKContiguous = bKContiguous;
+  problem.m = dimValue(b, loc, c, 0);
+  problem.n = dimValue(b, loc, c, 1);
+  problem.k = dimValue(b, loc, problem.a, 1);
+  problem.emitResult = [&](OpBuilder &b, Location loc, Value row, Value col,
+                           ArrayRef<Value> sums) {
+    Value v = accumulated(b, loc, c, zeroFill, row, col, sums[0]);
+    memref::StoreOp::create(b, loc, v, c, ValueRange{row, col});
   };
-  Value gridX = blocks(m, kTileM);
-  Value gridY = blocks(n, kTileN);
-
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  FloatType f32 = b.getF32Type();
-  auto vectorType = VectorType::get({kVector}, f32);
-  auto aTileType = MemRefType::get({kTileK, (kTileM + kPad) / kVector},
-                                   vectorType, AffineMap(), workgroup);
-  auto bTileType = MemRefType::get({kTileK, (kTileN + kPad) / kVector},
-                                   vectorType, AffineMap(), workgroup);
-  gpu::LaunchOp launch =
-      xfmr::createKernelLaunch(b, loc, gridX, gridY, one, host.index(kThreads),
-                               TypeRange{aTileType, bTileType});
-  Value aTile = launch.getWorkgroupAttributions()[0];
-  Value bTile = launch.getWorkgroupAttributions()[1];
-
-  KernelBuilder kb(b, loc);
-  Value tid = launch.getThreadIds().x;
-  Value blockM = kb.mul(launch.getBlockIds().x, kb.index(kTileM));
-  Value blockN = kb.mul(launch.getBlockIds().y, kb.index(kTileN));
-  // The thread's sub-tile: rows ty*kThreadM.., columns tx*kThreadN.. of the
-  // block's tile, that is shared vectors ty of the A tile and tx of the B
-  // tile.
-  Value tx = arith::RemUIOp::create(b, loc, tid, kb.index(kThreadsAlongN));
-  Value ty = arith::DivUIOp::create(b, loc, tid, kb.index(kThreadsAlongN));
-  Value rowBase = kb.mul(ty, kb.index(kThreadM));
-  Value colBase = kb.mul(tx, kb.index(kThreadN));
-
-  TileStaging aStaging =
-      TileStaging::create(kb, tid, a, /*kContiguous=*/true, blockM, m, k);
-  TileStaging bStaging =
-      TileStaging::create(kb, tid, bMat, layout == BLayout::NK, blockN, n, k);
-
-  // The loop carries the accumulators and the next stage's operand values,
-  // all SSA values (registers, not an array that could live in local
-  // memory). Every thread runs every stage (the trip count is uniform), so
-  // both barriers are reached by the whole block; only the loads are
-  // guarded. The last stage's prefetch is past K: all guarded off.
-  Value stages = arith::CeilDivUIOp::create(b, loc, k, kb.index(kTileK));
-  Value fzero = arith::ConstantFloatOp::create(
-      b, loc, f32, APFloat::getZero(APFloat::IEEEsingle()));
-  SmallVector<Value> init(kThreadM * kThreadN, fzero);
-  SmallVector<Value> aFirst = aStaging.load(kb, zero);
-  SmallVector<Value> bFirst = bStaging.load(kb, zero);
-  int64_t numAcc = init.size(), numA = aFirst.size();
-  llvm::append_range(init, aFirst);
-  llvm::append_range(init, bFirst);
-  auto loop = scf::ForOp::create(b, loc, zero, stages, one, init);
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(loop.getBody());
-    ValueRange carried = loop.getRegionIterArgs();
-    aStaging.store(kb, aTile, carried.slice(numAcc, numA));
-    bStaging.store(kb, bTile, carried.drop_front(numAcc + numA));
-    gpu::BarrierOp::create(b, loc);
-
-    Value next = kb.mul(kb.add(loop.getInductionVar(), one), kb.index(kTileK));
-    SmallVector<Value> aNext = aStaging.load(kb, next);
-    SmallVector<Value> bNext = bStaging.load(kb, next);
-
-    // The stage's reduction steps are unrolled so that every shared read
-    // has a constant k.
-    SmallVector<Value> acc(carried.take_front(numAcc));
-    auto contract = arith::FastMathFlags::contract;
-    for (int64_t kk = 0; kk < kTileK; ++kk) {
-      Value kIndex = kb.index(kk);
-      Value aVector =
-          memref::LoadOp::create(b, loc, aTile, ValueRange{kIndex, ty});
-      Value bVector =
-          memref::LoadOp::create(b, loc, bTile, ValueRange{kIndex, tx});
-      SmallVector<Value> as, bs;
-      for (int64_t i = 0; i < kThreadM; ++i)
-        as.push_back(vector::ExtractOp::create(b, loc, aVector, i));
-      for (int64_t j = 0; j < kThreadN; ++j)
-        bs.push_back(vector::ExtractOp::create(b, loc, bVector, j));
-      for (int64_t i = 0; i < kThreadM; ++i)
-        for (int64_t j = 0; j < kThreadN; ++j) {
-          Value &sum = acc[i * kThreadN + j];
-          Value product = arith::MulFOp::create(b, loc, as[i], bs[j], contract);
-          sum = arith::AddFOp::create(b, loc, sum, product, contract);
-        }
-    }
-    // The next stage overwrites the tiles that slower threads may still be
-    // reading.
-    gpu::BarrierOp::create(b, loc);
-    llvm::append_range(acc, aNext);
-    llvm::append_range(acc, bNext);
-    scf::YieldOp::create(b, loc, acc);
-  }
-
-  // C keeps linalg's accumulate semantics: it holds zeros, a bias or a
-  // partial result, and the block's sum is added to it.
-  for (int64_t i = 0; i < kThreadM; ++i) {
-    Value row = kb.add(blockM, kb.add(rowBase, kb.index(i)));
-    Value rowInBounds = kb.below(row, m);
-    for (int64_t j = 0; j < kThreadN; ++j) {
-      Value col = kb.add(blockN, kb.add(colBase, kb.index(j)));
-      Value inBounds = kb.both(rowInBounds, kb.below(col, n));
-      auto guard =
-          scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPoint(guard.thenBlock()->getTerminator());
-      Value old = memref::LoadOp::create(b, loc, c, ValueRange{row, col});
-      Value sum = arith::AddFOp::create(b, loc, kb.toF32(old),
-                                        loop.getResult(i * kThreadN + j));
-      memref::StoreOp::create(b, loc, kb.fromF32(sum, cType), c,
-                              ValueRange{row, col});
-    }
+  gpu::LaunchOp launch = buildKernel(b, loc, problem);
+  if (zeroFill) {
+    overwrites.insert({launch, c});
+    zeroFills.push_back(zeroFill);
   }
   op.erase();
 }
 
+void fuseEpilogue(const Epilogue &e, Overwrites &overwrites,
+                  SmallVectorImpl<Operation *> &zeroFills) {
+  linalg::GenericOp g = e.op;
+  OpBuilder b(g);
+  Location loc = g.getLoc();
+  Value out = g.getDpsInits()[0];
+  Product first = e.products.front().second;
+
+  xfmr::GPUMatmulProblem problem;
+  problem.a = first.matmul.getDpsInputs()[0];
+  problem.bKContiguous = first.bKContiguous;
+  problem.m = dimValue(b, loc, out, 0);
+  problem.n = dimValue(b, loc, out, 1);
+  problem.k = dimValue(b, loc, problem.a, 1);
+  for (auto [position, p] : e.products)
+    problem.bs.push_back(productB(b, loc, p, problem.n));
+
+  Block *body = g.getBody();
+  problem.emitResult = [&](OpBuilder &b, Location loc, Value row, Value col,
+                           ArrayRef<Value> sums) {
+    IRMapping map;
+    Value point[2] = {row, col};
+    for (OpOperand &operand : g->getOpOperands()) {
+      BlockArgument arg = body->getArgument(operand.getOperandNumber());
+      if (arg.use_empty())
+        continue;
+      auto product = llvm::find_if(e.products, [&](auto &entry) {
+        return entry.first == operand.getOperandNumber();
+      });
+      if (product != e.products.end()) {
+        Product p = product->second;
+        map.map(arg, accumulated(b, loc, p.c, p.zeroFill, row, col,
+                                 sums[product - e.products.begin()]));
+        continue;
+      }
+      // Scalars are passed as they are; buffers read at the map's point.
+      if (!isa<MemRefType>(operand.get().getType())) {
+        map.map(arg, operand.get());
+        continue;
+      }
+      SmallVector<Value> indices;
+      for (AffineExpr result : g.getMatchingIndexingMap(&operand).getResults())
+        indices.push_back(
+            isa<AffineDimExpr>(result)
+                ? point[cast<AffineDimExpr>(result).getPosition()]
+                : arith::ConstantIndexOp::create(
+                      b, loc, cast<AffineConstantExpr>(result).getValue())
+                      .getResult());
+      map.map(arg, memref::LoadOp::create(b, loc, operand.get(), indices));
+    }
+    for (Operation &op : body->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+        map.map(index.getResult(), point[index.getDim()]);
+        continue;
+      }
+      b.clone(op, map);
+    }
+    Value result = map.lookupOrDefault(body->getTerminator()->getOperand(0));
+    memref::StoreOp::create(b, loc, result, out, ValueRange{row, col});
+  };
+  gpu::LaunchOp launch = buildKernel(b, loc, problem);
+
+  // The kernel writes all of `out`; it reads it only where it is an input
+  // (in place) whose initial value the epilogue or a non-zero product uses.
+  bool readsOut = !body->getArgument(g.getNumDpsInputs()).use_empty();
+  for (OpOperand *input : g.getDpsInputOperands()) {
+    if (rootBuffer(input->get()) != rootBuffer(out) ||
+        body->getArgument(input->getOperandNumber()).use_empty())
+      continue;
+    auto product = llvm::find_if(e.products, [&](auto &entry) {
+      return entry.first == input->getOperandNumber();
+    });
+    if (product == e.products.end() || !product->second.zeroFill)
+      readsOut = true;
+  }
+  if (!readsOut)
+    overwrites.insert({launch, out});
+  for (auto [position, p] : e.products)
+    if (p.zeroFill)
+      zeroFills.push_back(p.zeroFill);
+
+  llvm::SmallPtrSet<Operation *, 2> matmuls;
+  for (auto [position, p] : e.products)
+    matmuls.insert(p.matmul);
+  g.erase();
+  for (Operation *matmul : matmuls)
+    matmul->erase();
+}
+
+/// Whether the zero fill `fill` is dead: the next op to use its buffer
+/// (deallocations aside) is a kernel that overwrites exactly that buffer
+/// without reading it, or nothing does.
+bool isDeadFill(Operation *fill, const Overwrites &overwrites) {
+  Value c = cast<DestinationStyleOpInterface>(fill).getDpsInits()[0];
+  llvm::SmallPtrSet<Operation *, 8> users =
+      usersInBlock(rootBuffer(c), fill->getBlock());
+  for (Operation *op = fill->getNextNode(); op; op = op->getNextNode()) {
+    if (!users.contains(op) || isa<memref::DeallocOp, gpu::DeallocOp>(op))
+      continue;
+    return overwrites.contains({op, c});
+  }
+  return true;
+}
+
+/// Erases allocations that nothing but their deallocation uses.
+void eraseUnusedAllocs(func::FuncOp f) {
+  SmallVector<Operation *> allocs;
+  f.walk([&](Operation *op) {
+    if (isa<memref::AllocOp, gpu::AllocOp>(op))
+      allocs.push_back(op);
+  });
+  for (Operation *alloc : allocs) {
+    Value buffer = alloc->getResult(0);
+    if (!llvm::all_of(buffer.getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp, gpu::DeallocOp>(user);
+        }))
+      continue;
+    for (Operation *user : llvm::make_early_inc_range(buffer.getUsers())) {
+      // An async deallocation's token stands for its dependencies.
+      if (auto dealloc = dyn_cast<gpu::DeallocOp>(user);
+          dealloc && dealloc.getAsyncToken()) {
+        if (dealloc.getAsyncDependencies().size() != 1)
+          return;
+        dealloc.getAsyncToken().replaceAllUsesWith(
+            dealloc.getAsyncDependencies().front());
+      }
+      user->erase();
+    }
+    if (auto gpuAlloc = dyn_cast<gpu::AllocOp>(alloc);
+        gpuAlloc && gpuAlloc.getAsyncToken()) {
+      if (gpuAlloc.getAsyncDependencies().size() != 1)
+        continue;
+      gpuAlloc.getAsyncToken().replaceAllUsesWith(
+          gpuAlloc.getAsyncDependencies().front());
+    }
+    alloc->erase();
+  }
+}
+
 struct GPUTileMatmulPass
     : public xfmr::impl::GPUTileMatmulBase<GPUTileMatmulPass> {
+  using GPUTileMatmulBase::GPUTileMatmulBase;
+
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::MatmulOp, BLayout>> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) {
+    func::FuncOp f = getOperation();
+    DenseMap<Value, std::pair<linalg::MatmulOp, bool>> byC;
+    SmallVector<linalg::MatmulOp> matmuls;
+    f.walk([&](linalg::MatmulOp op) {
       if (op->getParentOfType<gpu::LaunchOp>())
         return;
-      if (std::optional<BLayout> layout = matchMatmul(op))
-        matmuls.push_back({op, *layout});
+      if (std::optional<bool> bKContiguous = matchMatmul(op)) {
+        // A C written by two matmuls is not one product.
+        auto [it, inserted] =
+            byC.try_emplace(op.getDpsInits()[0], op, *bKContiguous);
+        if (!inserted)
+          it->second.first = nullptr;
+        matmuls.push_back(op);
+      }
     });
-    for (auto [op, layout] : matmuls) {
-      if (xfmr::isTensorCoreMatmul(op))
-        xfmr::emitTensorCoreMatmul(op, layout == BLayout::NK);
-      else
-        tileMatmul(op, layout);
+    for (auto it = byC.begin(); it != byC.end();) {
+      auto current = it++;
+      if (!current->second.first)
+        byC.erase(current);
     }
+
+    // Epilogues first: each claims its matmuls.
+    SmallVector<Epilogue> epilogues;
+    llvm::SmallPtrSet<Operation *, 8> claimed;
+    if (fuseEpilogues)
+      f.walk([&](linalg::GenericOp g) {
+        if (g->getParentOfType<gpu::LaunchOp>())
+          return;
+        std::optional<Epilogue> e = matchEpilogue(g, byC);
+        if (!e || llvm::any_of(e->products, [&](auto &entry) {
+              return claimed.contains(entry.second.matmul);
+            }))
+          return;
+        for (auto [position, p] : e->products)
+          claimed.insert(p.matmul);
+        epilogues.push_back(*e);
+      });
+
+    Overwrites overwrites;
+    SmallVector<Operation *> zeroFills;
+    for (const Epilogue &e : epilogues)
+      fuseEpilogue(e, overwrites, zeroFills);
+    for (linalg::MatmulOp op : matmuls)
+      if (!claimed.contains(op))
+        tileMatmul(op, *matchMatmul(op), overwrites, zeroFills);
+
+    // Later fills first: a copy from a zero-filled buffer is one of its
+    // readers.
+    llvm::sort(zeroFills, [](Operation *x, Operation *y) {
+      return x->getBlock() == y->getBlock() ? y->isBeforeInBlock(x) : x < y;
+    });
+    zeroFills.erase(llvm::unique(zeroFills), zeroFills.end());
+    for (Operation *fill : zeroFills)
+      if (isDeadFill(fill, overwrites))
+        fill->erase();
+    eraseUnusedAllocs(f);
   }
 };
 

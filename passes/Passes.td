@@ -431,6 +431,12 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
     f64 operands, other indexing maps) and other contractions are left to
     the generic loop lowering.
   }];
+  let options = [
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Evaluate the element-wise linalg.generic that consumes one or "
+           "two matmul results (gating, activation, bias, conversion) in "
+           "the matmul kernel">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TensorCoreMatmulKernel.h"
+#include "GPUMatmulKernel.h"
 
 #include "GPUKernelLaunch.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -179,33 +179,21 @@ struct Staging {
 
 } // namespace
 
-bool mlir::xfmr::isTensorCoreMatmul(linalg::MatmulOp op) {
-  auto elementType = [](Value v) {
-    return cast<MemRefType>(v.getType()).getElementType();
-  };
-  Type a = elementType(op.getDpsInputs()[0]);
-  Type b = elementType(op.getDpsInputs()[1]);
-  Type c = elementType(op.getDpsInits()[0]);
-  return a == b && isa<Float16Type, BFloat16Type>(a) &&
-         isa<Float16Type, BFloat16Type, Float32Type>(c);
+bool mlir::xfmr::isTensorCoreMatmul(Type aElement, Type bElement) {
+  return aElement == bElement && isa<Float16Type, BFloat16Type>(aElement);
 }
 
-void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  MLIRContext *context = op.getContext();
-  Value a = op.getDpsInputs()[0];
-  Value bMat = op.getDpsInputs()[1];
-  Value c = op.getDpsInits()[0];
+gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc,
+                                             const GPUMatmulProblem &problem) {
+  MLIRContext *context = b.getContext();
+  Value a = problem.a;
   Type element = cast<MemRefType>(a.getType()).getElementType();
-  Type cType = cast<MemRefType>(c.getType()).getElementType();
   bool bf16 = element.isBF16();
+  const int64_t numB = problem.bs.size();
+  Value m = problem.m, n = problem.n, k = problem.k;
 
   Value zero = index(b, loc, 0);
   Value one = index(b, loc, 1);
-  Value m = memref::DimOp::create(b, loc, c, zero);
-  Value n = memref::DimOp::create(b, loc, c, one);
-  Value k = memref::DimOp::create(b, loc, a, one);
   // As the FMA kernel: M on x, N on y, and one block for an empty C (a grid
   // of 0 is an error) whose loads and stores are all guarded off.
   auto blocks = [&](Value extent, int64_t tile) -> Value {
@@ -223,11 +211,11 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
       MemRefType::get({kTileM, kRowPairs}, pairType, AffineMap(), workgroup);
   auto bTileType =
       MemRefType::get({kTileN, kRowPairs}, pairType, AffineMap(), workgroup);
+  SmallVector<Type> tileTypes{aTileType};
+  tileTypes.append(numB, bTileType);
   gpu::LaunchOp launch = xfmr::createKernelLaunch(
-      b, loc, gridX, gridY, one, index(b, loc, kThreads),
-      TypeRange{aTileType, bTileType});
-  Value aTile = launch.getWorkgroupAttributions()[0];
-  Value bTile = launch.getWorkgroupAttributions()[1];
+      b, loc, gridX, gridY, one, index(b, loc, kThreads), tileTypes);
+  SmallVector<Value> tiles(launch.getWorkgroupAttributions());
 
   Value tid = launch.getThreadIds().x;
   Value blockM = mulc(b, loc, launch.getBlockIds().x, kTileM);
@@ -242,10 +230,11 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
   Value warpRow = mulc(b, loc, divc(b, loc, warp, kWarpsN), kWarpTileM);
   Value warpCol = mulc(b, loc, remc(b, loc, warp, kWarpsN), kWarpTileN);
 
-  Staging aStaging =
-      Staging::create(b, loc, tid, a, /*kContiguous=*/true, blockM, m, k);
-  Staging bStaging =
-      Staging::create(b, loc, tid, bMat, bKContiguous, blockN, n, k);
+  SmallVector<Staging> stagings{
+      Staging::create(b, loc, tid, a, /*kContiguous=*/true, blockM, m, k)};
+  for (Value bMat : problem.bs)
+    stagings.push_back(Staging::create(b, loc, tid, bMat, problem.bKContiguous,
+                                       blockN, n, k));
 
   // As in the FMA kernel, the loop carries the accumulators and the next
   // stage's operand pairs as SSA values (registers), every thread runs
@@ -255,22 +244,26 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
   FloatType f32 = b.getF32Type();
   Value stages = arith::CeilDivUIOp::create(b, loc, k, index(b, loc, kTileK));
   Value fzero = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
-  constexpr int64_t numAcc = kFragsM * kFragsN * 4;
+  constexpr int64_t perB = kFragsM * kFragsN * 4;
+  const int64_t numAcc = numB * perB;
   SmallVector<Value> init(numAcc, fzero);
-  llvm::append_range(init, aStaging.load(b, loc, zero));
-  llvm::append_range(init, bStaging.load(b, loc, zero));
+  for (const Staging &staging : stagings)
+    llvm::append_range(init, staging.load(b, loc, zero));
   auto loop = scf::ForOp::create(b, loc, zero, stages, one, init);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
     ValueRange carried = loop.getRegionIterArgs();
-    aStaging.store(b, loc, aTile, carried.slice(numAcc, kPairsPerThread));
-    bStaging.store(b, loc, bTile, carried.drop_front(numAcc + kPairsPerThread));
+    for (auto [i, staging] : llvm::enumerate(stagings))
+      staging.store(b, loc, tiles[i],
+                    carried.slice(numAcc + i * kPairsPerThread,
+                                  kPairsPerThread));
     gpu::BarrierOp::create(b, loc);
 
     Value next = mulc(b, loc, addc(b, loc, loop.getInductionVar(), 1), kTileK);
-    SmallVector<Value> aNext = aStaging.load(b, loc, next);
-    SmallVector<Value> bNext = bStaging.load(b, loc, next);
+    SmallVector<Value> prefetched;
+    for (const Staging &staging : stagings)
+      llvm::append_range(prefetched, staging.load(b, loc, next));
 
     // mma.sync takes f16 pairs as vector<2xf16> and bf16 pairs as the i32
     // that holds them (element 0 in the low half).
@@ -290,7 +283,8 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
       // floating point type").
       Value lowPair = addc(b, loc, inGroup, kStep * kMmaK / 2);
       Value highPair = addc(b, loc, lowPair, 4);
-      SmallVector<SmallVector<Value>> aFrags, bFrags;
+      SmallVector<SmallVector<Value>> aFrags;
+      Value aTile = tiles[0];
       for (int64_t i = 0; i < kFragsM; ++i) {
         Value row = add(b, loc, warpRow, addc(b, loc, group, i * kMmaM));
         Value row8 = addc(b, loc, row, 8);
@@ -298,15 +292,18 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
             {fragment(aTile, row, lowPair), fragment(aTile, row8, lowPair),
              fragment(aTile, row, highPair), fragment(aTile, row8, highPair)});
       }
-      for (int64_t j = 0; j < kFragsN; ++j) {
-        Value col = add(b, loc, warpCol, addc(b, loc, group, j * kMmaN));
-        bFrags.push_back(
-            {fragment(bTile, col, lowPair), fragment(bTile, col, highPair)});
-      }
-      for (int64_t i = 0; i < kFragsM; ++i)
+      for (int64_t bi = 0; bi < numB; ++bi) {
+        SmallVector<SmallVector<Value>> bFrags;
+        Value bTile = tiles[1 + bi];
         for (int64_t j = 0; j < kFragsN; ++j) {
-          MutableArrayRef<Value> sums =
-              MutableArrayRef<Value>(acc).slice((i * kFragsN + j) * 4, 4);
+          Value col = add(b, loc, warpCol, addc(b, loc, group, j * kMmaN));
+          bFrags.push_back(
+              {fragment(bTile, col, lowPair), fragment(bTile, col, highPair)});
+        }
+        for (int64_t i = 0; i < kFragsM; ++i)
+          for (int64_t j = 0; j < kFragsN; ++j) {
+            MutableArrayRef<Value> sums = MutableArrayRef<Value>(acc).slice(
+                bi * perB + (i * kFragsN + j) * 4, 4);
           Value d = NVVM::MmaOp::create(
               b, loc, resultType, aFrags[i], bFrags[j],
               SmallVector<Value>(sums), {kMmaM, kMmaN, kMmaK},
@@ -315,23 +312,22 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
               std::array<NVVM::MMATypes, 2>{ptxType, ptxType},
               std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                              NVVM::MMALayout::col});
-          for (int64_t e = 0; e < 4; ++e)
-            sums[e] = LLVM::ExtractValueOp::create(b, loc, d, e);
-        }
+            for (int64_t e = 0; e < 4; ++e)
+              sums[e] = LLVM::ExtractValueOp::create(b, loc, d, e);
+          }
+      }
     }
     // The next stage overwrites the tiles that slower warps may still be
     // reading.
     gpu::BarrierOp::create(b, loc);
-    llvm::append_range(acc, aNext);
-    llvm::append_range(acc, bNext);
+    llvm::append_range(acc, prefetched);
     scf::YieldOp::create(b, loc, acc);
   }
 
   // Accumulator e of fragment (i, j) is C[row + 8 * (e / 2)][col + e % 2],
   // row = group and col = 2 * (lane % 4) within the fragment. Every element
-  // of the block's tile belongs to one lane of one warp, so C's value (zeros,
-  // a bias or a partial sum) is read and added exactly once, and only in
-  // bounds.
+  // of the block's tile belongs to one lane of one warp, so its result is
+  // emitted exactly once, and only in bounds.
   Value pairCol = mulc(b, loc, inGroup, 2);
   for (int64_t i = 0; i < kFragsM; ++i)
     for (int64_t j = 0; j < kFragsN; ++j)
@@ -346,14 +342,11 @@ void mlir::xfmr::emitTensorCoreMatmul(linalg::MatmulOp op, bool bKContiguous) {
             scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPoint(guard.thenBlock()->getTerminator());
-        Value old = memref::LoadOp::create(b, loc, c, ValueRange{row, col});
-        if (!cType.isF32())
-          old = arith::ExtFOp::create(b, loc, f32, old);
-        Value sum = arith::AddFOp::create(
-            b, loc, old, loop.getResult((i * kFragsN + j) * 4 + e));
-        if (!cType.isF32())
-          sum = arith::TruncFOp::create(b, loc, cType, sum);
-        memref::StoreOp::create(b, loc, sum, c, ValueRange{row, col});
+        SmallVector<Value> sums;
+        for (int64_t bi = 0; bi < numB; ++bi)
+          sums.push_back(
+              loop.getResult(bi * perB + (i * kFragsN + j) * 4 + e));
+        problem.emitResult(b, loc, row, col, sums);
       }
-  op.erase();
+  return launch;
 }

@@ -11,16 +11,14 @@
 // CHECK-LABEL: func.func @linear_nk
 //  CHECK-SAME: (%[[X:.+]]: memref<?x96xf16>, %[[W:.+]]: memref<1000x96xf32>, %[[C:.+]]: memref<?x1000xf32>)
 //       CHECK:   %[[M:.+]] = memref.dim %[[C]], %c0
-//       CHECK:   %[[N:.+]] = memref.dim %[[C]], %c1
-//       CHECK:   %[[K:.+]] = memref.dim %[[X]], %c1
 //       CHECK:   %[[BM:.+]] = arith.ceildivui %[[M]], %c64
 //       CHECK:   %[[GX:.+]] = arith.maxui %[[BM]], %c1
-//       CHECK:   %[[BN:.+]] = arith.ceildivui %[[N]], %c64
+//       CHECK:   %[[BN:.+]] = arith.ceildivui %c1000, %c64
 //       CHECK:   %[[GY:.+]] = arith.maxui %[[BN]], %c1
 //       CHECK:   gpu.launch blocks(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GX]], %{{[a-z0-9_]+}} = %[[GY]], %{{[a-z0-9_]+}} = %c1)
 //  CHECK-SAME:     threads(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c256, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
 //  CHECK-SAME:     workgroup(%[[AT:[a-z0-9_]+]] : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>, %[[BT:[a-z0-9_]+]] : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>)
-//       CHECK:     %[[STAGES:.+]] = arith.ceildivui %[[K]], %c16
+//       CHECK:     %[[STAGES:.+]] = arith.ceildivui %c96, %c16
 //       CHECK:     %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 //       CHECK:     scf.if %{{.+}} -> (f32) {
 //       CHECK:       %[[XV:.+]] = memref.load %[[X]]
@@ -37,8 +35,8 @@
 //       CHECK:       memref.load %[[X]]
 //       CHECK:       memref.load %[[W]]
 //       CHECK:       %[[AR:.+]] = memref.load %[[AT]]{{.+}} : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>
-//       CHECK:       %[[BR:.+]] = memref.load %[[BT]]
 //       CHECK:       %[[A0:.+]] = vector.extract %[[AR]][0] : f32 from vector<4xf32>
+//       CHECK:       %[[BR:.+]] = memref.load %[[BT]]
 //       CHECK:       %[[B0:.+]] = vector.extract %[[BR]][0] : f32 from vector<4xf32>
 //       CHECK:       %[[P:.+]] = arith.mulf %[[A0]], %[[B0]] fastmath<contract> : f32
 //       CHECK:       arith.addf %{{.+}}, %[[P]] fastmath<contract> : f32
@@ -93,11 +91,9 @@ func.func @matmul_kn(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xbf
 // CHECK-LABEL: func.func @linear_tc_f16
 //  CHECK-SAME: (%[[X:.+]]: memref<?x96xf16>, %[[W:.+]]: memref<1000x96xf16>, %[[C:.+]]: memref<?x1000xf32>)
 //       CHECK:   %[[M:.+]] = memref.dim %[[C]], %c0
-//       CHECK:   %[[N:.+]] = memref.dim %[[C]], %c1
-//       CHECK:   %[[K:.+]] = memref.dim %[[X]], %c1
 //       CHECK:   %[[BM:.+]] = arith.ceildivui %[[M]], %c64
 //       CHECK:   %[[GX:.+]] = arith.maxui %[[BM]], %c1
-//       CHECK:   %[[BN:.+]] = arith.ceildivui %[[N]], %c64
+//       CHECK:   %[[BN:.+]] = arith.ceildivui %c1000, %c64
 //       CHECK:   %[[GY:.+]] = arith.maxui %[[BN]], %c1
 //       CHECK:   gpu.launch blocks(%[[BX:[a-z0-9_]+]], %[[BY:[a-z0-9_]+]], %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GX]], %{{[a-z0-9_]+}} = %[[GY]], %{{[a-z0-9_]+}} = %c1)
 //  CHECK-SAME:     threads(%[[TID:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c128, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
@@ -110,7 +106,7 @@ func.func @matmul_kn(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xbf
 //       CHECK:     %[[WROW:.+]] = arith.muli %[[WR]], %c32
 //       CHECK:     %[[WC:.+]] = arith.remui %[[WARP]], %c2
 //       CHECK:     %[[WCOL:.+]] = arith.muli %[[WC]], %c32
-//       CHECK:     %[[STAGES:.+]] = arith.ceildivui %[[K]], %c32
+//       CHECK:     %[[STAGES:.+]] = arith.ceildivui %c96, %c32
 //       CHECK:     scf.if %{{.+}} -> (f16) {
 //       CHECK:       memref.load %[[X]]
 //   CHECK-NOT:       arith.extf

@@ -1,0 +1,61 @@
+//===- GPUMatmulKernel.h - the matmul kernels of xfmr-gpu-tile-matmul -----===//
+//
+// xfmr-gpu-tile-matmul (passes/GPUTileMatmul.cpp) decides what a kernel
+// computes: which matmul, and what happens to each finished element of C
+// (added to C, or fed through a fused element-wise epilogue). The kernels
+// that compute it are built here, from that description:
+//   - passes/FMAMatmulKernel.cpp: f32 FMA on CUDA cores, any operand types;
+//   - passes/TensorCoreMatmulKernel.cpp: mma.sync for f16 x f16 and
+//     bf16 x bf16.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_PASSES_GPUMATMULKERNEL_H
+#define XFMR_PASSES_GPUMATMULKERNEL_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+
+#include <functional>
+
+namespace mlir::xfmr {
+
+/// C_i[m, n] = Σ_k A[m, k] · B_i[k, n] for one or two B_i of the same shape
+/// sharing A: two for a gated FFN's gate and up projections, so that A is
+/// staged once for both and the gating is evaluated on the two sums in
+/// registers.
+struct GPUMatmulProblem {
+  /// A[m][k]: rank 2, f16, bf16 or f32.
+  Value a;
+  /// Each B_i: rank 2, indexed B[n][k] when `bKContiguous` (the weights of
+  /// nn.Linear), else B[k][n]; all of one element type.
+  SmallVector<Value, 2> bs;
+  bool bKContiguous = false;
+  /// M, N and K, as index values on the host.
+  Value m, n, k;
+  /// Emits, at the builder's position inside the kernel, what becomes of
+  /// the in-bounds element (row, col): `sums[i]` is Σ_k A·B_i in f32. It
+  /// runs once per element, in the one thread that holds its sums, after
+  /// every read of A and B.
+  std::function<void(OpBuilder &, Location, Value row, Value col,
+                     ArrayRef<Value> sums)>
+      emitResult;
+};
+
+/// Whether the tensor-core kernel handles operands of these element types:
+/// both f16 or both bf16.
+bool isTensorCoreMatmul(Type aElement, Type bElement);
+
+/// Builds the gpu.launch of the f32 FMA kernel at the builder's position
+/// and returns it; the builder is left inside it.
+gpu::LaunchOp buildFMAMatmulKernel(OpBuilder &b, Location loc,
+                          const GPUMatmulProblem &problem);
+
+/// Builds the gpu.launch of the tensor-core kernel at the builder's
+/// position and returns it; the operands must satisfy isTensorCoreMatmul.
+gpu::LaunchOp buildTensorCoreMatmulKernel(OpBuilder &b, Location loc,
+                                 const GPUMatmulProblem &problem);
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_PASSES_GPUMATMULKERNEL_H
