@@ -111,7 +111,7 @@ Operation *zeroFilledBefore(Value c, Operation *before) {
   llvm::SmallPtrSet<Operation *, 8> users =
       usersInBlock(rootBuffer(c), before->getBlock());
   for (Operation *op = before->getPrevNode(); op; op = op->getPrevNode()) {
-    if (!users.contains(op))
+    if (!users.contains(op) || isMemoryEffectFree(op))
       continue;
     if (auto fill = dyn_cast<linalg::FillOp>(op)) {
       if (fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c &&
@@ -241,9 +241,9 @@ bool canFuse(linalg::GenericOp g,
     if (!matmuls.contains(op) && !isMemoryEffectFree(op))
       return false;
 
-  // Every use of a matmul's C is its initialisation before the matmul, the
-  // matmul, g's product reads, or a deallocation; when g writes its result
-  // into it, the uses after g read that result.
+  // After the matmul, C is used only by g's product reads and its
+  // deallocation, or, when g writes its result into it, by readers of that
+  // result after g.
   Value out = rootBuffer(g.getDpsInits()[0]);
   for (Operation *op : matmuls) {
     auto matmul = cast<linalg::MatmulOp>(op);
@@ -254,8 +254,8 @@ bool canFuse(linalg::GenericOp g,
       if (user == op || user == g.getOperation() ||
           isa<memref::DeallocOp, gpu::DeallocOp>(user))
         continue;
-      if (user->isBeforeInBlock(matmul) &&
-          isa<linalg::FillOp, linalg::CopyOp>(user))
+      // What runs before the matmul (its initialisation) is unchanged.
+      if (user->isBeforeInBlock(matmul) || isMemoryEffectFree(user))
         continue;
       if (g->isBeforeInBlock(user) && out == c)
         continue;
@@ -324,7 +324,8 @@ Value dimValue(OpBuilder &b, Location loc, Value buffer, int64_t i) {
 }
 
 /// B restricted to the columns of C that `p` covers.
-Value productB(OpBuilder &b, Location loc, const Product &p, Value n) {
+Value productB(OpBuilder &b, Location loc, const Product &p,
+              OpFoldResult n) {
   linalg::MatmulOp matmul = p.matmul;
   Value bMat = matmul.getDpsInputs()[1];
   if (isConstantIntValue(p.column, 0) &&
@@ -405,8 +406,9 @@ void fuseEpilogue(const Epilogue &e, Overwrites &overwrites,
   problem.m = dimValue(b, loc, out, 0);
   problem.n = dimValue(b, loc, out, 1);
   problem.k = dimValue(b, loc, problem.a, 1);
+  OpFoldResult n = dimOf(b, loc, out, 1);
   for (auto [position, p] : e.products)
-    problem.bs.push_back(productB(b, loc, p, problem.n));
+    problem.bs.push_back(productB(b, loc, p, n));
 
   Block *body = g.getBody();
   problem.emitResult = [&](OpBuilder &b, Location loc, Value row, Value col,
@@ -488,15 +490,22 @@ bool isDeadFill(Operation *fill, const Overwrites &overwrites) {
   llvm::SmallPtrSet<Operation *, 8> users =
       usersInBlock(rootBuffer(c), fill->getBlock());
   for (Operation *op = fill->getNextNode(); op; op = op->getNextNode()) {
-    if (!users.contains(op) || isa<memref::DeallocOp, gpu::DeallocOp>(op))
+    if (!users.contains(op) || isMemoryEffectFree(op) ||
+        isa<memref::DeallocOp, gpu::DeallocOp>(op))
       continue;
     return overwrites.contains({op, c});
   }
   return true;
 }
 
-/// Erases allocations that nothing but their deallocation uses.
+/// Erases allocations that nothing but their deallocation uses, once the
+/// views of them that nothing uses are gone.
 void eraseUnusedAllocs(func::FuncOp f) {
+  SmallVector<Operation *> views;
+  f.walk([&](ViewLikeOpInterface view) { views.push_back(view); });
+  for (Operation *view : llvm::reverse(views))
+    if (view->use_empty() && isMemoryEffectFree(view))
+      view->erase();
   SmallVector<Operation *> allocs;
   f.walk([&](Operation *op) {
     if (isa<memref::AllocOp, gpu::AllocOp>(op))

@@ -345,6 +345,27 @@ def mma_m16n8k16(op, lanes):
                   for v in range(4)) for lane in range(32)]
 
 
+DYNAMIC = -9223372036854775808  # ShapedType::kDynamic in static_* lists
+
+
+def subview(op, x):
+    """memref.subview as a numpy view: the same elements, so that stores
+    through it reach the source."""
+    def static(name):
+        found = re.search(name + r" = array<i64(?:: ([-\d, ]+))?>", op.props)
+        return [int(v) for v in found.group(1).split(",")] if found.group(1) \
+            else []
+    dynamic = iter(x[1:])
+    offsets, sizes, strides = (
+        [next(dynamic) if v == DYNAMIC else v for v in static(name)]
+        for name in ("static_offsets", "static_sizes", "static_strides"))
+    view = x[0][tuple(slice(o, o + n * s, s)
+                      for o, n, s in zip(offsets, sizes, strides))]
+    check_index(x[0].shape, tuple(o + max(n - 1, 0) * s for o, n, s in
+                                  zip(offsets, sizes, strides)), "subview")
+    return view
+
+
 def run_block(block, env, args, tid):
     """Runs `block` (a generator: yields at barriers); returns the operands
     of its terminator."""
@@ -458,6 +479,8 @@ def run_op(op, env, tid):
         set_results(*reply)
     elif name == "memref.cast":
         set_results(x[0])
+    elif name == "memref.subview":
+        set_results(subview(op, x))
     elif name == "memref.alloc" and tid is None:
         type_ = op.props.split("->")[-1].strip()
         dims, elt = re.match(r"memref<((?:[\d?]+x)*)(\w+)", type_).groups()

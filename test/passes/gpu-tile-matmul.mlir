@@ -1,4 +1,12 @@
 // RUN: xfmr-opt %s --xfmr-gpu-tile-matmul --cse --split-input-file | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-gpu-tile-matmul="fuse-epilogues=0" --split-input-file | FileCheck %s --check-prefix=UNFUSED
+
+// Without epilogue fusion, the gating stays a linalg.generic after two
+// matmul kernels.
+// UNFUSED-LABEL: func.func @gating_of_two_projections
+//       UNFUSED:   gpu.launch
+//       UNFUSED:   gpu.launch
+//       UNFUSED:   linalg.generic
 
 // The FMA kernel. The nn.Linear form, C[m,n] += A[m,k] * W[n,k], with an
 // f16 A and an f32 W (operands of different types are not tensor-core
@@ -222,4 +230,171 @@ func.func @left_alone(%ai: memref<4x8xi32>, %bi: memref<8x4xi32>, %ci: memref<4x
     ins(%at, %bt : memref<8x4xf32>, memref<8x4xf32>) outs(%ct : memref<4x4xf32>)
   %r = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%c : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %r : tensor<4x4xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#nk = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+
+// Gating fused into the matmul kernel: the two projections of a gated FFN
+// (as bufferization leaves them: one zero-filled buffer, a copy of it for
+// the other) and the element-wise gating become one kernel that stages x
+// once and both weights (three shared tiles, 32 accumulators per thread),
+// evaluates the gating on the sums and stores only h. Neither projection's
+// buffer is read (they held zeros), so their fill, copy and allocations go.
+// CHECK-LABEL: func.func @gating_of_two_projections
+//  CHECK-SAME: (%[[X:.+]]: memref<?x64xf32>, %[[WG:.+]]: memref<96x64xf32>, %[[WU:.+]]: memref<96x64xf32>, %[[H:.+]]: memref<?x96xf32>)
+//   CHECK-NOT:   memref.alloc
+//   CHECK-NOT:   linalg.
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%[[AT:[a-z0-9_]+]] : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>, %[[GT:[a-z0-9_]+]] : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>, %[[UT:[a-z0-9_]+]] : memref<16x17xvector<4xf32>, #gpu.address_space<workgroup>>)
+//       CHECK:     scf.for {{.+}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+//       CHECK:       memref.load %[[WG]]
+//       CHECK:       memref.load %[[WU]]
+//       CHECK:       memref.load %[[GT]]
+//       CHECK:       memref.load %[[UT]]
+//       CHECK:     scf.if
+//   CHECK-NOT:       memref.load
+//       CHECK:       math.exp
+//       CHECK:       memref.store %{{.+}}, %[[H]]
+//       CHECK:     gpu.terminator
+//   CHECK-NOT:   linalg.
+//   CHECK-NOT:   memref.dealloc
+//       CHECK:   return
+func.func @gating_of_two_projections(%x: memref<?x64xf32>, %wg: memref<96x64xf32>, %wu: memref<96x64xf32>, %h: memref<?x96xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xf32>
+  %u = memref.alloc(%m) : memref<?x96xf32>
+  linalg.fill ins(%zero : f32) outs(%u : memref<?x96xf32>)
+  %g = memref.alloc(%m) : memref<?x96xf32>
+  linalg.copy ins(%u : memref<?x96xf32>) outs(%g : memref<?x96xf32>)
+  linalg.matmul indexing_maps = #nk ins(%x, %wg : memref<?x64xf32>, memref<96x64xf32>) outs(%g : memref<?x96xf32>)
+  linalg.matmul indexing_maps = #nk ins(%x, %wu : memref<?x64xf32>, memref<96x64xf32>) outs(%u : memref<?x96xf32>)
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %u : memref<?x96xf32>, memref<?x96xf32>) outs(%h : memref<?x96xf32>) {
+  ^bb0(%gv: f32, %uv: f32, %out: f32):
+    %n = arith.negf %gv : f32
+    %e = math.exp %n : f32
+    %d = arith.addf %e, %one : f32
+    %s = arith.divf %gv, %d : f32
+    %r = arith.mulf %s, %uv : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %g : memref<?x96xf32>
+  memref.dealloc %u : memref<?x96xf32>
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#nk = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+
+// The stacked form (xfmr-fuse-gate-up): one projection onto [gate | up] read
+// by the gating as two column slices becomes the same two-weight kernel on
+// the two row slices of the stacked weight (on tensor cores: two k16 steps
+// x 8 fragments x 2 weights = 32 mma.sync per stage); the [M, 2F] buffer
+// is gone.
+// CHECK-LABEL: func.func @gating_of_stacked_projection
+//  CHECK-SAME: (%[[X:.+]]: memref<?x24xbf16>, %[[W:.+]]: memref<80x24xbf16>, %[[H:.+]]: memref<?x40xbf16>)
+//   CHECK-DAG:   %[[GATE:.+]] = memref.subview %[[W]][0, 0] [40, 24] [1, 1]
+//   CHECK-DAG:   %[[UP:.+]] = memref.subview %[[W]][40, 0] [40, 24] [1, 1]
+//   CHECK-NOT:   memref.alloc
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup({{.+}} : memref<64x20xvector<2xbf16>, #gpu.address_space<workgroup>>, {{.+}} : memref<64x20xvector<2xbf16>, #gpu.address_space<workgroup>>, {{.+}} : memref<64x20xvector<2xbf16>, #gpu.address_space<workgroup>>)
+//       CHECK:       memref.load %[[GATE]]
+//       CHECK:       memref.load %[[UP]]
+// CHECK-COUNT-32:    nvvm.mma.sync
+//   CHECK-NOT:       nvvm.mma.sync
+//       CHECK:       gpu.barrier
+//       CHECK:     math.tanh
+//       CHECK:     memref.store %{{.+}}, %[[H]]
+//   CHECK-NOT:   linalg.
+func.func @gating_of_stacked_projection(%x: memref<?x24xbf16>, %w: memref<80x24xbf16>, %h: memref<?x40xbf16>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : bf16
+  %m = memref.dim %x, %c0 : memref<?x24xbf16>
+  %gu = memref.alloc(%m) : memref<?x80xbf16>
+  linalg.fill ins(%zero : bf16) outs(%gu : memref<?x80xbf16>)
+  linalg.matmul indexing_maps = #nk ins(%x, %w : memref<?x24xbf16>, memref<80x24xbf16>) outs(%gu : memref<?x80xbf16>)
+  %gate = memref.subview %gu[0, 0] [%m, 40] [1, 1] : memref<?x80xbf16> to memref<?x40xbf16, strided<[80, 1]>>
+  %up = memref.subview %gu[0, 40] [%m, 40] [1, 1] : memref<?x80xbf16> to memref<?x40xbf16, strided<[80, 1], offset: 40>>
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%gate, %up : memref<?x40xbf16, strided<[80, 1]>>, memref<?x40xbf16, strided<[80, 1], offset: 40>>) outs(%h : memref<?x40xbf16>) {
+  ^bb0(%gb: bf16, %ub: bf16, %out: bf16):
+    %gv = arith.extf %gb : bf16 to f32
+    %uv = arith.extf %ub : bf16 to f32
+    %t = math.tanh %gv : f32
+    %r = arith.mulf %t, %uv : f32
+    %rb = arith.truncf %r : f32 to bf16
+    linalg.yield %rb : bf16
+  }
+  memref.dealloc %gu : memref<?x80xbf16>
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#nk = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+
+// Not fused: the product has a second reader (the matmul's kernel stores C
+// for it), the epilogue would overwrite A while other blocks read it, and
+// a reader of C comes after the epilogue. A plain matmul into a zero-filled
+// buffer does not read it, and the fill goes.
+// CHECK-LABEL: func.func @left_unfused
+//  CHECK-SAME: %[[C4:[a-z0-9]+]]: memref<8x8xf32>) {
+//       CHECK:   gpu.launch
+//       CHECK:     memref.store
+//       CHECK:   linalg.generic
+//       CHECK:   linalg.generic
+//       CHECK:   gpu.launch
+//       CHECK:   linalg.generic
+//       CHECK:   gpu.launch
+//       CHECK:   linalg.generic
+//       CHECK:   linalg.copy
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   gpu.launch
+//   CHECK-NOT:     memref.load %[[C4]]
+//       CHECK:     memref.store %{{.+}}, %[[C4]]
+//   CHECK-NOT:     memref.load %[[C4]]
+//       CHECK:     gpu.terminator
+//       CHECK:   return
+func.func @left_unfused(%x: memref<8x8xf32>, %w: memref<8x8xf32>, %c1: memref<8x8xf32>, %y1: memref<8x8xf32>, %y2: memref<8x8xf32>,
+                        %c2: memref<8x8xf32>, %c3: memref<8x8xf32>, %y3: memref<8x8xf32>, %c4: memref<8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.matmul indexing_maps = #nk ins(%x, %w : memref<8x8xf32>, memref<8x8xf32>) outs(%c1 : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c1 : memref<8x8xf32>) outs(%y1 : memref<8x8xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c1 : memref<8x8xf32>) outs(%y2 : memref<8x8xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %r = math.exp %v : f32
+    linalg.yield %r : f32
+  }
+  linalg.matmul indexing_maps = #nk ins(%x, %w : memref<8x8xf32>, memref<8x8xf32>) outs(%c2 : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c2 : memref<8x8xf32>) outs(%x : memref<8x8xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  linalg.matmul indexing_maps = #nk ins(%y1, %w : memref<8x8xf32>, memref<8x8xf32>) outs(%c3 : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c3 : memref<8x8xf32>) outs(%y3 : memref<8x8xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  linalg.copy ins(%c3 : memref<8x8xf32>) outs(%y2 : memref<8x8xf32>)
+  linalg.fill ins(%zero : f32) outs(%c4 : memref<8x8xf32>)
+  linalg.matmul indexing_maps = #nk ins(%y1, %w : memref<8x8xf32>, memref<8x8xf32>) outs(%c4 : memref<8x8xf32>)
+  return
 }
