@@ -235,10 +235,11 @@ bool canFuse(linalg::GenericOp g,
     if (p.matmul->isBeforeInBlock(first))
       first = p.matmul;
   }
-  // Between the first matmul and g: the matmuls and ops without memory
-  // effects only.
+  // Between the first matmul and g: the matmuls, allocations and ops
+  // without memory effects only.
   for (Operation *op = first; op != g; op = op->getNextNode())
-    if (!matmuls.contains(op) && !isMemoryEffectFree(op))
+    if (!matmuls.contains(op) && !isMemoryEffectFree(op) &&
+        !isa<memref::AllocOp, gpu::AllocOp>(op))
       return false;
 
   // After the matmul, C is used only by g's product reads and its

@@ -261,6 +261,26 @@ def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GPUFuseElementwise : Pass<"xfmr-gpu-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Fuse chains of element-wise linalg.generic ops on tensors into one";
+  let description = [{
+    Runs in the GPU pipeline after the front half, on tensors. An
+    element-wise `linalg.generic` whose only user is another element-wise
+    `linalg.generic` is merged into it (upstream
+    `populateElementwiseOpsFusionPatterns`): one kernel instead of two, and
+    no intermediate buffer. With f16/bf16 storage this is what lets the
+    gating of a gated FFN reach the matmuls: each projection's f32 sums
+    are converted by a generic of their own, which merges into the gating,
+    so that xfmr-gpu-tile-matmul finds the gating reading the matmul
+    results directly. The conversions stay in the merged body, so rounding
+    is unchanged. Reductions are left alone as consumers: their bodies must
+    stay the plain combine that xfmr-gpu-warp-reductions matches. Reshapes
+    are not moved (upstream `linalg-fuse-elementwise-ops` also propagates
+    them, which would give the generics other ranks).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "ModuleOp"> {
   let summary = "Allocate buffers in CUDA managed memory and copy them by kernels";
   let description = [{

@@ -6,12 +6,14 @@
 // target", walks the same path):
 //   1. xfmr-gpu-flash-attention: attention as a call of its kernel;
 //      xfmr-gpu-expert-dispatch: the MoE routing ops as kernels;
-//      xfmr-to-linalg-pipeline: the front half shared with the CPU target
+//      xfmr-to-linalg-pipeline: the front half shared with the CPU target;
+//      xfmr-gpu-fuse-elementwise: chains of element-wise ops merged
 //   2. xfmr-prepare-entry-points, one-shot-bufferize, buffer deallocation
 //   3. xfmr-gpu-device-buffers: buffers in CUDA managed memory; the
 //      attention calls become their kernels
-//   4. xfmr-gpu-tile-matmul, xfmr-gpu-warp-reductions: matmuls and
-//      reductions as kernels of their own
+//   4. xfmr-gpu-tile-matmul, xfmr-gpu-warp-reductions: matmuls (with the
+//      element-wise op that consumes them) and reductions as kernels of
+//      their own
 //   5. convert-linalg-to-parallel-loops, xfmr-gpu-map-to-launches: every
 //      other loop nest that touches a buffer inside a gpu.launch
 //   6. gpu-kernel-outlining, nvvm-attach-target: kernels in gpu.modules
@@ -70,6 +72,9 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   routing.addPass(createLowerMoeDispatch(moe));
   routing.addPass(createGPUExpertDispatch());
   buildXfmrToLinalgPipeline(pm, front);
+  // One kernel per chain of element-wise ops, and matmul epilogues that
+  // read the matmuls' results through conversions.
+  pm.nest<func::FuncOp>().addPass(createGPUFuseElementwise());
 
   // The same bufferization as the CPU pipeline, so that both targets share
   // one calling convention: identity-layout buffers, results owned by the

@@ -1,8 +1,8 @@
 // The tensor-core matmul kernels of xfmr-gpu-tile-matmul (f16 and bf16
 // operands) compile to PTX whose mma.sync.aligned.m16n8k16 ptxas assembles
-// for sm_80 and sm_90: an f16 linear layer (B[n][k], accumulated in an f32
-// buffer that a later kernel rounds to f16) with a dynamic
-// token count, a bf16 matmul accumulating into a bf16 argument (B[k][n])
+// for sm_80 and sm_90: an f16 linear layer (B[n][k], summed in f32 and
+// rounded to f16 in the same kernel: one kernel, no f32 buffer) with a
+// dynamic token count, a bf16 matmul accumulating into a bf16 argument (B[k][n])
 // and a bf16 linear form with an f32 C, all dynamic. The two shared tiles
 // are 64 x 20 pairs (5120 bytes each); the 32 accumulators per thread stay
 // in registers (no spills to local memory).
@@ -15,16 +15,18 @@
 // RUN: %ptxas -v -arch=sm_80 %t.sm_80.ptx -o %t.sm_80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: %ptxas -v -arch=sm_90 %t.sm_90.ptx -o %t.sm_90.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
-// CHECK-LABEL: .entry linear_f16_kernel_1(
+// CHECK-LABEL: .entry linear_f16_kernel_0(
 //       CHECK: .maxntid 128, 1, 1
-//       CHECK: .shared .align 4 .b8 __wg_linear_f16_kernel_1_0[5120];
-//       CHECK: .shared .align 4 .b8 __wg_linear_f16_kernel_1_1[5120];
+//       CHECK: .shared .align 4 .b8 __wg_linear_f16_kernel_0_0[5120];
+//       CHECK: .shared .align 4 .b8 __wg_linear_f16_kernel_0_1[5120];
 //   CHECK-DAG: ld.global.b16
 //   CHECK-DAG: st.shared.b32
 //   CHECK-DAG: bar.sync 0;
 //   CHECK-DAG: ld.shared.b32
 //   CHECK-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+//   CHECK-DAG: cvt.rn.f16.f32
 //   CHECK-NOT: cvt.f32.f16
+//   CHECK-NOT: .entry linear_f16_kernel_1(
 // CHECK-LABEL: .entry matmul_acc_kernel_1(
 //   CHECK-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 //   CHECK-DAG: bar.sync 0;

@@ -14,10 +14,10 @@
 // RUN: %ptxas -v -arch=sm_80 %t.sm_80.ptx -o %t.sm_80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: %ptxas -v -arch=sm_90 %t.sm_90.ptx -o %t.sm_90.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
-// CHECK-LABEL: .entry linear_f32_kernel_1(
+// CHECK-LABEL: .entry linear_f32_kernel_0(
 //       CHECK: .maxntid 256, 1, 1
-//       CHECK: .shared .align 16 .b8 __wg_linear_f32_kernel_1_0[4352];
-//       CHECK: .shared .align 16 .b8 __wg_linear_f32_kernel_1_1[4352];
+//       CHECK: .shared .align 16 .b8 __wg_linear_f32_kernel_0_0[4352];
+//       CHECK: .shared .align 16 .b8 __wg_linear_f32_kernel_0_1[4352];
 //   CHECK-DAG: st.shared.v4.b32
 //   CHECK-DAG: bar.sync 0;
 //   CHECK-DAG: ld.shared.v4.b32
