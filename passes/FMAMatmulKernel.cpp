@@ -72,12 +72,16 @@ public:
   /// the products of the K tail vanish (both factors are 0, never 0 * inf),
   /// and rows or columns past M or N only reach outputs that are not
   /// stored.
-  Value loadOrZero(Value source, Value row, Value col, Value inBounds) {
+  Value loadOrZero(Value source, Value group, Value row, Value col,
+                   Value inBounds) {
     auto guard = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
                                    /*withElseRegion=*/true);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(guard.thenBlock());
-    Value loaded = memref::LoadOp::create(b, loc, source, ValueRange{row, col});
+    SmallVector<Value> indices{row, col};
+    if (group)
+      indices.insert(indices.begin(), group);
+    Value loaded = memref::LoadOp::create(b, loc, source, indices);
     scf::YieldOp::create(b, loc, toF32(loaded));
     b.setInsertionPointToStart(guard.elseBlock());
     Value zero = arith::ConstantFloatOp::create(
@@ -107,6 +111,7 @@ struct TileStaging {
   Value k;      // K: reduction steps past it read 0
   Value kk;     // this thread's reduction step within the tile
   Value q;      // this thread's vector within the tile's row
+  Value group;  // the leading index of a grouped B (else null)
 
   /// Neighbouring threads read neighbouring elements of the operand's
   /// contiguous dimension, so that each warp's loads are coalesced: along
@@ -118,14 +123,15 @@ struct TileStaging {
                     kTileN / kVector == 16 && kThreads == 16 * 16,
                 "the staging splits the thread index by 16");
   static TileStaging create(KernelBuilder &kb, Value tid, Value source,
+                            Value group,
                             bool kContiguous, Value base, Value extent,
                             Value k) {
     Value sixteen = kb.index(kTileK);
     Value rem = arith::RemUIOp::create(kb.b, kb.loc, tid, sixteen);
     Value quot = arith::DivUIOp::create(kb.b, kb.loc, tid, sixteen);
     if (kContiguous)
-      return {source, kContiguous, base, extent, k, rem, quot};
-    return {source, kContiguous, base, extent, k, quot, rem};
+      return {source, kContiguous, base, extent, k, rem, quot, group};
+    return {source, kContiguous, base, extent, k, quot, rem, group};
   }
 
   SmallVector<Value> load(KernelBuilder &kb, Value k0) const {
@@ -137,8 +143,8 @@ struct TileStaging {
       Value along = kb.add(first, kb.index(i));
       Value inBounds = kb.both(kb.below(along, extent), stepInBounds);
       values.push_back(kContiguous
-                           ? kb.loadOrZero(source, along, step, inBounds)
-                           : kb.loadOrZero(source, step, along, inBounds));
+                           ? kb.loadOrZero(source, group, along, step, inBounds)
+                           : kb.loadOrZero(source, group, step, along, inBounds));
     }
     return values;
   }
@@ -156,7 +162,7 @@ struct TileStaging {
 gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
                                       const GPUMatmulProblem &problem) {
   MLIRContext *context = b.getContext();
-  Value m = problem.m, n = problem.n, k = problem.k;
+  Value n = problem.n, k = problem.k;
   const int64_t numB = problem.bs.size();
 
   KernelBuilder host(b, loc);
@@ -165,12 +171,9 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
   // M on x (up to 2^31 - 1 blocks: any token count), N on y. An empty C
   // still launches one block (a grid of 0 is an error) whose stores are all
   // out of bounds.
-  auto blocks = [&](Value extent, int64_t tile) -> Value {
-    Value count = arith::CeilDivUIOp::create(b, loc, extent, host.index(tile));
-    return arith::MaxUIOp::create(b, loc, count, one);
-  };
-  Value gridX = blocks(m, kTileM);
-  Value gridY = blocks(n, kTileN);
+  Value gridX = xfmr::gridRowBlocks(b, loc, problem, kTileM);
+  Value gridY = arith::MaxUIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, n, host.index(kTileN)), one);
 
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
@@ -189,7 +192,9 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
 
   KernelBuilder kb(b, loc);
   Value tid = launch.getThreadIds().x;
-  Value blockM = kb.mul(launch.getBlockIds().x, kb.index(kTileM));
+  xfmr::BlockRows rows =
+      xfmr::blockRows(b, loc, problem, launch.getBlockIds().x, kTileM);
+  Value blockM = rows.first;
   Value blockN = kb.mul(launch.getBlockIds().y, kb.index(kTileN));
   // The thread's sub-tile: rows ty*kThreadM.., columns tx*kThreadN.. of the
   // block's tile, that is shared vectors ty of the A tile and tx of the B
@@ -200,9 +205,10 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
   Value colBase = kb.mul(tx, kb.index(kThreadN));
 
   SmallVector<TileStaging> stagings{TileStaging::create(
-      kb, tid, problem.a, /*kContiguous=*/true, blockM, m, k)};
+      kb, tid, problem.a, Value(), /*kContiguous=*/true, blockM, rows.end, k)};
   for (Value bMat : problem.bs)
-    stagings.push_back(TileStaging::create(kb, tid, bMat, problem.bKContiguous,
+    stagings.push_back(TileStaging::create(kb, tid, bMat, rows.group,
+                                           problem.bKContiguous,
                                            blockN, n, k));
   SmallVector<Value> tiles{aTile};
   llvm::append_range(tiles, bTiles);
@@ -215,6 +221,11 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
   constexpr int64_t perB = kThreadM * kThreadN;
   const int64_t numAcc = numB * perB;
   Value stages = arith::CeilDivUIOp::create(b, loc, k, kb.index(kTileK));
+  // A block with no rows (past the tiles of a grouped matmul) skips the
+  // loop: the same for all its threads.
+  if (rows.group)
+    stages = arith::SelectOp::create(b, loc, kb.below(rows.first, rows.end),
+                                     stages, zero);
   Value fzero = arith::ConstantFloatOp::create(
       b, loc, f32, APFloat::getZero(APFloat::IEEEsingle()));
   SmallVector<Value> init(numAcc, fzero);
@@ -273,7 +284,7 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
   // Each in-bounds element of the sub-tile goes to the problem's result.
   for (int64_t i = 0; i < kThreadM; ++i) {
     Value row = kb.add(blockM, kb.add(rowBase, kb.index(i)));
-    Value rowInBounds = kb.below(row, m);
+    Value rowInBounds = kb.below(row, rows.end);
     for (int64_t j = 0; j < kThreadN; ++j) {
       Value col = kb.add(blockN, kb.add(colBase, kb.index(j)));
       Value inBounds = kb.both(rowInBounds, kb.below(col, n));

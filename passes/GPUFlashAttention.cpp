@@ -16,6 +16,7 @@
 
 #include "Conversion/XfmrToLinalg/LoweringUtils.h"
 #include "GPUKernelLaunch.h"
+#include "GPUKernelPlaceholder.h"
 #include "dialects/xfmr/XfmrOps.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -232,15 +233,6 @@ int64_t largestUnroll(int64_t n) {
   return 1;
 }
 
-/// Buffers with any strides and offset, so that the operands are read in
-/// place whatever layout bufferization gives them.
-MemRefType stridedBufferType(RankedTensorType type) {
-  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  auto layout =
-      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
-  return MemRefType::get(type.getShape(), type.getElementType(), layout);
-}
-
 /// Marks the declarations that step 1 calls and step 2 replaces; the call
 /// carries the op's attributes.
 constexpr StringLiteral kKernelAttr = "xfmr.gpu_flash_attention";
@@ -254,10 +246,8 @@ constexpr StringLiteral kScaleAttr = "xfmr.scale";
 void replaceByCall(AttentionOp op, ModuleOp module, int &counter) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  auto toBuffer = [&](Value tensor) -> Value {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(b, loc, stridedBufferType(type),
-                                             tensor, /*read_only=*/true);
+  auto toBuffer = [&](Value tensor) {
+    return xfmr::readOnlyBuffer(b, loc, tensor);
   };
   SmallVector<Value> operands = {toBuffer(op.getQ()), toBuffer(op.getK()),
                                  toBuffer(op.getV())};
@@ -275,13 +265,9 @@ void replaceByCall(AttentionOp op, ModuleOp module, int &counter) {
   Value out = memref::AllocOp::create(b, loc, outType, dynamicSizes);
   operands.push_back(out);
 
-  OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-  auto callee = func::FuncOp::create(
-      mb, loc, ("xfmr_gpu_flash_attention_" + Twine(counter++)).str(),
-      b.getFunctionType(ValueRange(operands).getTypes(), {}));
-  callee.setPrivate();
-  callee->setAttr(kKernelAttr, b.getUnitAttr());
-  auto call = func::CallOp::create(b, loc, callee, operands);
+  func::CallOp call =
+      xfmr::callPlaceholder(b, loc, module, "xfmr_gpu_flash_attention",
+                            kKernelAttr, operands, counter);
   if (op.getCausal())
     call->setAttr(kCausalAttr, b.getUnitAttr());
   if (FloatAttr scale = op.getScaleAttr())
@@ -576,41 +562,24 @@ struct GPUFlashAttentionPass
       return;
     }
 
-    SmallVector<func::FuncOp> kernels;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (func->hasAttr(kKernelAttr))
-        kernels.push_back(func);
-    for (func::FuncOp kernel : kernels) {
-      std::optional<SymbolTable::UseRange> uses = kernel.getSymbolUses(module);
-      if (!uses) {
-        kernel.emitError("flash attention kernel used other than by calls");
-        return signalPassFailure();
-      }
-      SmallVector<func::CallOp> calls;
-      for (const SymbolTable::SymbolUse &use : *uses) {
-        auto call = dyn_cast<func::CallOp>(use.getUser());
-        if (!call)
-          return signalPassFailure();
-        calls.push_back(call);
-      }
-      for (func::CallOp call : calls) {
-        ValueRange operands = call.getOperands();
-        auto shaped = [&](int64_t i) {
-          return dyn_cast<MemRefType>(operands[i].getType());
-        };
-        std::optional<Plan> plan;
-        if (operands.size() == 4 || operands.size() == 5)
-          plan = planFor(shaped(0), shaped(1), shaped(2),
-                         operands.size() == 5 ? shaped(3) : MemRefType(),
-                         shaped(operands.size() - 1));
-        if (!plan) {
-          call.emitError("unexpected operands for the flash attention kernel");
-          return signalPassFailure();
-        }
-        buildFlashAttention(call, *plan);
-      }
-      kernel.erase();
-    }
+    auto build = [](func::CallOp call) -> LogicalResult {
+      ValueRange operands = call.getOperands();
+      auto shaped = [&](int64_t i) {
+        return dyn_cast<MemRefType>(operands[i].getType());
+      };
+      std::optional<Plan> plan;
+      if (operands.size() == 4 || operands.size() == 5)
+        plan = planFor(shaped(0), shaped(1), shaped(2),
+                       operands.size() == 5 ? shaped(3) : MemRefType(),
+                       shaped(operands.size() - 1));
+      if (!plan)
+        return call.emitError(
+            "unexpected operands for the flash attention kernel");
+      buildFlashAttention(call, *plan);
+      return success();
+    };
+    if (failed(xfmr::buildPlaceholderCalls(module, kKernelAttr, build)))
+      signalPassFailure();
   }
 };
 

@@ -33,6 +33,15 @@ struct GPUMatmulProblem {
   bool bKContiguous = false;
   /// M, N and K, as index values on the host.
   Value m, n, k;
+  /// A grouped matmul (an MoE's expert FFNs over the rows that the dispatch
+  /// sorted by expert): rows [offsets[e], offsets[e + 1]) of A and C go
+  /// with B_i[e], each B_i then being rank 3 with the group first. Offsets
+  /// (an integer or index buffer of E + 1 entries) are clamped to [0, M]
+  /// and made non-decreasing, as xfmr.grouped_gated_ffn specifies; rows
+  /// outside every segment are not computed. Null: one group.
+  Value offsets;
+  /// E, the number of groups, on the host (with `offsets`).
+  Value groups;
   /// Emits, at the builder's position inside the kernel, what becomes of
   /// the in-bounds element (row, col): `sums[i]` is Σ_k A·B_i in f32. It
   /// runs once per element, in the one thread that holds its sums, after
@@ -41,6 +50,31 @@ struct GPUMatmulProblem {
                      ArrayRef<Value> sums)>
       emitResult;
 };
+
+/// Dimension `i` of `buffer`: its static size as an attribute, else a
+/// memref.dim built at the builder's position.
+OpFoldResult bufferDim(OpBuilder &b, Location loc, Value buffer, int64_t i);
+/// The same as an index value (a constant when static).
+Value bufferDimValue(OpBuilder &b, Location loc, Value buffer, int64_t i);
+
+/// The rows of C one block computes: [first, end), and the group whose B
+/// they take (null when the matmul is not grouped). A block with no rows
+/// has first == end.
+struct BlockRows {
+  Value first, end, group;
+};
+
+/// Blocks along x for tiles of `tileM` rows (host side): ceil(M / tileM),
+/// plus one per group when grouped (each segment's last tile may be
+/// partial), at least one.
+Value gridRowBlocks(OpBuilder &b, Location loc, const GPUMatmulProblem &problem,
+                    int64_t tileM);
+
+/// The rows of block `blockX` (kernel side). Grouped, every thread of the
+/// block walks the offsets to find the segment tile it is given, so the
+/// answer is uniform across the block.
+BlockRows blockRows(OpBuilder &b, Location loc, const GPUMatmulProblem &problem,
+                    Value blockX, int64_t tileM);
 
 /// Whether the tensor-core kernel handles operands of these element types:
 /// both f16 or both bf16.

@@ -16,7 +16,6 @@
 #include "Conversion/XfmrToLinalg/LoweringUtils.h"
 #include "GPUMatmulKernel.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -313,17 +312,6 @@ matchEpilogue(linalg::GenericOp g,
   return e;
 }
 
-OpFoldResult dimOf(OpBuilder &b, Location loc, Value buffer, int64_t i) {
-  auto type = cast<MemRefType>(buffer.getType());
-  if (!type.isDynamicDim(i))
-    return b.getIndexAttr(type.getDimSize(i));
-  return memref::DimOp::create(b, loc, buffer, i).getResult();
-}
-
-Value dimValue(OpBuilder &b, Location loc, Value buffer, int64_t i) {
-  return getValueOrCreateConstantIndexOp(b, loc, dimOf(b, loc, buffer, i));
-}
-
 /// B restricted to the columns of C that `p` covers.
 Value productB(OpBuilder &b, Location loc, const Product &p,
               OpFoldResult n) {
@@ -336,10 +324,10 @@ Value productB(OpBuilder &b, Location loc, const Product &p,
   // B[n][k]: rows [o, o + N); B[k][n]: columns [o, o + N).
   if (p.bKContiguous)
     return memref::SubViewOp::create(
-        b, loc, bMat, {p.column, zero}, {n, dimOf(b, loc, bMat, 1)},
+        b, loc, bMat, {p.column, zero}, {n, xfmr::bufferDim(b, loc, bMat, 1)},
         {one, one});
   return memref::SubViewOp::create(b, loc, bMat, {zero, p.column},
-                                   {dimOf(b, loc, bMat, 0), n}, {one, one});
+                                   {xfmr::bufferDim(b, loc, bMat, 0), n}, {one, one});
 }
 
 /// Builds the kernel of `problem`, on tensor cores when its operands allow.
@@ -377,9 +365,9 @@ void tileMatmul(linalg::MatmulOp op, bool bKContiguous, Overwrites &overwrites,
   problem.a = op.getDpsInputs()[0];
   problem.bs = {op.getDpsInputs()[1]};
   problem.bKContiguous = bKContiguous;
-  problem.m = dimValue(b, loc, c, 0);
-  problem.n = dimValue(b, loc, c, 1);
-  problem.k = dimValue(b, loc, problem.a, 1);
+  problem.m = xfmr::bufferDimValue(b, loc, c, 0);
+  problem.n = xfmr::bufferDimValue(b, loc, c, 1);
+  problem.k = xfmr::bufferDimValue(b, loc, problem.a, 1);
   problem.emitResult = [&](OpBuilder &b, Location loc, Value row, Value col,
                            ArrayRef<Value> sums) {
     Value v = accumulated(b, loc, c, zeroFill, row, col, sums[0]);
@@ -404,10 +392,10 @@ void fuseEpilogue(const Epilogue &e, Overwrites &overwrites,
   xfmr::GPUMatmulProblem problem;
   problem.a = first.matmul.getDpsInputs()[0];
   problem.bKContiguous = first.bKContiguous;
-  problem.m = dimValue(b, loc, out, 0);
-  problem.n = dimValue(b, loc, out, 1);
-  problem.k = dimValue(b, loc, problem.a, 1);
-  OpFoldResult n = dimOf(b, loc, out, 1);
+  problem.m = xfmr::bufferDimValue(b, loc, out, 0);
+  problem.n = xfmr::bufferDimValue(b, loc, out, 1);
+  problem.k = xfmr::bufferDimValue(b, loc, problem.a, 1);
+  OpFoldResult n = xfmr::bufferDim(b, loc, out, 1);
   for (auto [position, p] : e.products)
     problem.bs.push_back(productB(b, loc, p, n));
 

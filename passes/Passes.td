@@ -281,6 +281,51 @@ def GPUFuseElementwise : Pass<"xfmr-gpu-fuse-elementwise", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GPUGroupedMatmul : Pass<"xfmr-gpu-grouped-matmul", "ModuleOp"> {
+  let summary = "Compute the grouped expert FFNs of MoE layers with grouped GEMM kernels";
+  let description = [{
+    Runs in two steps, like xfmr-gpu-flash-attention (kernels with
+    workgroup memory are built after buffer deallocation).
+
+    Step 1 (default), on tensors before the front half: every
+    `xfmr.grouped_gated_ffn` and `xfmr.grouped_glu_ffn` whose rows and
+    weights share one storage type (f32, f16 or bf16) becomes two calls of
+    marked declarations on its operands as read-only buffers: the gated
+    projection into a new [R, F] buffer h, and the down projection into a
+    new [R, D] buffer, returned as the result tensor. Other element types
+    keep the front half's loop over experts.
+
+    Step 2 (`build-kernels`), on buffers: each call becomes one launch of
+    the matmul kernels of xfmr-gpu-tile-matmul (tensor cores for f16 and
+    bf16, FMA for f32) in their grouped form. Blocks along x are numbered
+    over the segments' tiles, ceil(R / 64) + E of them: every thread of a
+    block walks the E + 1 offsets (clamped to [0, R] and made
+    non-decreasing, as the op specifies) to find its expert e and its 64
+    rows of e's segment, stages those rows of A and the rows of
+    B[e] (nn.Linear layout [E, N, K]), and bounds its loads and stores by
+    the segment's end; blocks past the last tile run no stage. The gated
+    kernel stages both the gate and the up weight (from two weights or the
+    two halves of a stacked one) and stores act(gate) * up, each sum
+    rounded to the storage type first as the per-expert lowering does; the
+    down kernel stores the sums into a buffer first filled with zeros,
+    which rows outside every segment keep. The offsets are read by the
+    kernels only: the host neither reads them nor loops over experts.
+  }];
+  let options = [
+    Option<"buildKernels", "build-kernels", "bool", /*default=*/"false",
+           "Step 2: replace the calls of step 1, on buffers, by the kernels">,
+  ];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "ModuleOp"> {
   let summary = "Allocate buffers in CUDA managed memory and copy them by kernels";
   let description = [{

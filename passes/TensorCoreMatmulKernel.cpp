@@ -97,9 +97,11 @@ struct Staging {
   Value k;      // K: steps past it read 0
   Value row;    // this thread's first row (m or n) of the tile
   Value pair;   // this thread's first k pair of the tile
+  Value group;  // the leading index of a grouped B (else null)
 
   static Staging create(OpBuilder &b, Location loc, Value tid, Value source,
-                        bool kContiguous, Value base, Value extent, Value k) {
+                        Value group, bool kContiguous, Value base,
+                        Value extent, Value k) {
     Type element = cast<MemRefType>(source.getType()).getElementType();
     if (kContiguous)
       return {source,
@@ -109,7 +111,8 @@ struct Staging {
               extent,
               k,
               divc(b, loc, tid, kPairs),
-              remc(b, loc, tid, kPairs)};
+              remc(b, loc, tid, kPairs),
+              group};
     return {source,
             kContiguous,
             element,
@@ -117,7 +120,8 @@ struct Staging {
             extent,
             k,
             remc(b, loc, tid, kTileN),
-            divc(b, loc, tid, kTileN)};
+            divc(b, loc, tid, kTileN),
+            group};
   }
 
   /// Pair i of this thread: (row, pair) within the tile.
@@ -137,8 +141,10 @@ struct Staging {
                                    /*withElseRegion=*/true);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(guard.thenBlock());
-    Value loaded =
-        memref::LoadOp::create(b, loc, source, ValueRange{rowIndex, colIndex});
+    SmallVector<Value> indices{rowIndex, colIndex};
+    if (group)
+      indices.insert(indices.begin(), group);
+    Value loaded = memref::LoadOp::create(b, loc, source, indices);
     scf::YieldOp::create(b, loc, loaded);
     b.setInsertionPointToStart(guard.elseBlock());
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
@@ -190,19 +196,16 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
   Type element = cast<MemRefType>(a.getType()).getElementType();
   bool bf16 = element.isBF16();
   const int64_t numB = problem.bs.size();
-  Value m = problem.m, n = problem.n, k = problem.k;
+  Value n = problem.n, k = problem.k;
 
   Value zero = index(b, loc, 0);
   Value one = index(b, loc, 1);
   // As the FMA kernel: M on x, N on y, and one block for an empty C (a grid
   // of 0 is an error) whose loads and stores are all guarded off.
-  auto blocks = [&](Value extent, int64_t tile) -> Value {
-    Value count =
-        arith::CeilDivUIOp::create(b, loc, extent, index(b, loc, tile));
-    return arith::MaxUIOp::create(b, loc, count, one);
-  };
-  Value gridX = blocks(m, kTileM);
-  Value gridY = blocks(n, kTileN);
+  Value gridX = xfmr::gridRowBlocks(b, loc, problem, kTileM);
+  Value gridY = arith::MaxUIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, n, index(b, loc, kTileN)),
+      one);
 
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
@@ -218,7 +221,9 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
   SmallVector<Value> tiles(launch.getWorkgroupAttributions());
 
   Value tid = launch.getThreadIds().x;
-  Value blockM = mulc(b, loc, launch.getBlockIds().x, kTileM);
+  xfmr::BlockRows rows =
+      xfmr::blockRows(b, loc, problem, launch.getBlockIds().x, kTileM);
+  Value blockM = rows.first;
   Value blockN = mulc(b, loc, launch.getBlockIds().y, kTileN);
   // The fragment layouts of mma.m16n8k16 name a lane by its group (lane / 4,
   // a row of A and C, a column of B) and its place in the group (lane % 4,
@@ -231,9 +236,11 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
   Value warpCol = mulc(b, loc, remc(b, loc, warp, kWarpsN), kWarpTileN);
 
   SmallVector<Staging> stagings{
-      Staging::create(b, loc, tid, a, /*kContiguous=*/true, blockM, m, k)};
+      Staging::create(b, loc, tid, a, Value(), /*kContiguous=*/true, blockM,
+                      rows.end, k)};
   for (Value bMat : problem.bs)
-    stagings.push_back(Staging::create(b, loc, tid, bMat, problem.bKContiguous,
+    stagings.push_back(Staging::create(b, loc, tid, bMat, rows.group,
+                                       problem.bKContiguous,
                                        blockN, n, k));
 
   // As in the FMA kernel, the loop carries the accumulators and the next
@@ -243,6 +250,10 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
   // the same iteration: no control flow depends on the lane.
   FloatType f32 = b.getF32Type();
   Value stages = arith::CeilDivUIOp::create(b, loc, k, index(b, loc, kTileK));
+  // As in the FMA kernel, a block with no rows skips the loop.
+  if (rows.group)
+    stages = arith::SelectOp::create(
+        b, loc, below(b, loc, rows.first, rows.end), stages, zero);
   Value fzero = arith::ConstantOp::create(b, loc, b.getZeroAttr(f32));
   constexpr int64_t perB = kFragsM * kFragsN * 4;
   const int64_t numAcc = numB * perB;
@@ -336,7 +347,7 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
                         addc(b, loc, group, i * kMmaM + 8 * (e / 2)));
         Value col = add(b, loc, add(b, loc, blockN, warpCol),
                         addc(b, loc, pairCol, j * kMmaN + e % 2));
-        Value inBounds = arith::AndIOp::create(b, loc, below(b, loc, row, m),
+        Value inBounds = arith::AndIOp::create(b, loc, below(b, loc, row, rows.end),
                                                below(b, loc, col, n));
         auto guard =
             scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);

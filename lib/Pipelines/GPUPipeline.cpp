@@ -6,11 +6,12 @@
 // target", walks the same path):
 //   1. xfmr-gpu-flash-attention: attention as a call of its kernel;
 //      xfmr-gpu-expert-dispatch: the MoE routing ops as kernels;
+//      xfmr-gpu-grouped-matmul: the expert FFNs as grouped GEMM calls;
 //      xfmr-to-linalg-pipeline: the front half shared with the CPU target;
 //      xfmr-gpu-fuse-elementwise: chains of element-wise ops merged
 //   2. xfmr-prepare-entry-points, one-shot-bufferize, buffer deallocation
 //   3. xfmr-gpu-device-buffers: buffers in CUDA managed memory; the
-//      attention calls become their kernels
+//      attention and grouped GEMM calls become their kernels
 //   4. xfmr-gpu-tile-matmul, xfmr-gpu-warp-reductions: matmuls (with the
 //      element-wise op that consumes them) and reductions as kernels of
 //      their own
@@ -71,6 +72,9 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   moe.allExperts = options.moeAllExperts;
   routing.addPass(createLowerMoeDispatch(moe));
   routing.addPass(createGPUExpertDispatch());
+  // The expert FFNs as grouped GEMMs: calls now, kernels after
+  // deallocation.
+  pm.addPass(createGPUGroupedMatmul());
   buildXfmrToLinalgPipeline(pm, front);
   // One kernel per chain of element-wise ops, and matmul epilogues that
   // read the matmuls' results through conversions.
@@ -85,6 +89,9 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   GPUFlashAttentionOptions flash;
   flash.buildKernels = true;
   pm.addPass(createGPUFlashAttention(flash));
+  GPUGroupedMatmulOptions grouped;
+  grouped.buildKernels = true;
+  pm.addPass(createGPUGroupedMatmul(grouped));
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createGPUTileMatmul());
   if (options.warpReductions)

@@ -210,8 +210,10 @@ COMPARE_INT = {0: lambda a, b: a == b, 1: lambda a, b: a != b,
                4: lambda a, b: a > b, 5: lambda a, b: a >= b,
                6: lambda a, b: a < b, 7: lambda a, b: a <= b,
                8: lambda a, b: a > b, 9: lambda a, b: a >= b}
+# bf16 buffers hold float32 numbers that arith.truncf has rounded to bf16.
 ELEMENT_TYPES = {"f32": np.float32, "f64": np.float64, "f16": np.float16,
-                 "i32": np.int32, "i64": np.int64, "index": np.int64}
+                 "bf16": np.float32, "i32": np.int32, "i64": np.int64,
+                 "index": np.int64}
 FLOAT_BITS = {"f16": (np.float16, np.uint16), "f32": (np.float32, np.uint32),
               "f64": (np.float64, np.uint64)}
 
@@ -405,7 +407,8 @@ def run_op(op, env, tid):
         set_results(x[0] % x[1])
     elif name == "arith.divui":
         set_results(x[0] // x[1])
-    elif name == "arith.ceildivui":
+    elif name in ("arith.ceildivui", "arith.ceildivsi"):
+        # ceil(a / b) = -floor(-a / b), whatever the signs
         set_results(-(-x[0] // x[1]))
     elif name == "arith.maxui":
         set_results(max(x[0], x[1]))

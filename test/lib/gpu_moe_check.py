@@ -13,6 +13,11 @@ Usage: gpu_moe_check.py IR --func NAME --op topk_router|dispatch|combine
   topk_router: T,E,K,scoring,normalize  (e.g. 37,8,2,softmax,1)
   dispatch:    T,K,E,D[,capacity]       (e.g. 300,2,8,3 or 40,2,4,3,0.5)
   combine:     T,K,D
+  grouped_ffn: R,E,D,F,OFFSETS,TYPE[,stacked]  (e.g. 70,4,40,24,sorted,f32)
+               OFFSETS: sorted (segments, some empty, some rows left
+               over) or hostile (out of range, decreasing); TYPE: f32 or
+               bf16; stacked: one [E, 2F, D] gate/up weight (grouped_glu_ffn)
+               instead of two
 """
 import argparse
 import re
@@ -111,6 +116,28 @@ def ref_combine(expert_out, order, weights):
     return y
 
 
+def silu(v):
+    return v / (1 + np.exp(-v))
+
+
+def ref_grouped_ffn(x, offsets, w_gate, w_up, w_down, round_to):
+    """Each segment [s_e, e_e) of rows, offsets clamped to [0, R] and made
+    non-decreasing, through expert e's SwiGLU FFN; rows outside every
+    segment are 0. `round_to` rounds the projections and the gated rows to
+    the storage type, as the per-expert computation stores them."""
+    r = x.shape[0]
+    y = np.zeros((r, w_down.shape[1]))
+    for e in range(w_gate.shape[0]):
+        start = min(max(int(offsets[e]), 0), r)
+        end = min(max(int(offsets[e + 1]), start), r)
+        seg = x[start:end].astype(np.float64)
+        g = round_to(seg @ w_gate[e].astype(np.float64).T)
+        u = round_to(seg @ w_up[e].astype(np.float64).T)
+        h = round_to(silu(g) * u)
+        y[start:end] = h @ w_down[e].astype(np.float64).T
+    return y
+
+
 def report(ok, what, detail):
     print(("ok" if ok else "WRONG") + f" {what}: {detail}", flush=True)
 
@@ -120,7 +147,8 @@ def main():
     parser.add_argument("ir")
     parser.add_argument("--func", required=True)
     parser.add_argument("--op", required=True,
-                        choices=["topk_router", "dispatch", "combine"])
+                        choices=["topk_router", "dispatch", "combine",
+                                 "grouped_ffn"])
     parser.add_argument("--cases", nargs="+", required=True)
     args = parser.parse_args()
     with open(args.ir) as f:
@@ -158,6 +186,38 @@ def main():
                   np.array_equal(sorted_x, ref_x.astype(np.float32)))
             report(ok, what, f"{t * k} pairs, offsets {list(offsets)}, "
                    f"order {'equal' if np.array_equal(order, ref_ord) else 'DIFFERS'}")
+        elif args.op == "grouped_ffn":
+            r, e, d, f = (int(v) for v in fields[:4])
+            kind, storage = fields[4], fields[5]
+            stacked = len(fields) > 6 and fields[6] == "stacked"
+            if storage == "bf16":
+                rounded = np.vectorize(lambda v: emu.round_to("bf16", v),
+                                       otypes=[np.float64])
+            else:
+                rounded = lambda v: v.astype(np.float32)  # noqa: E731
+
+            def weights(*shape):
+                return rounded(rng.uniform(-1, 1, shape)).astype(np.float32)
+            x = weights(r, d)
+            w_gate, w_up, w_down = weights(e, f, d), weights(e, f, d), \
+                weights(e, d, f)
+            if kind == "sorted":
+                cuts = np.sort(rng.integers(0, r + 1, e - 1))
+                offsets = np.concatenate([[0], cuts, [r]])
+                offsets[1] = offsets[0]  # an empty expert
+                offsets[-1] = max(offsets[-2], r - 3)  # rows left over
+            else:
+                offsets = rng.integers(-3, r + 4, e + 1)
+            offsets = offsets.astype(np.int32)
+            operands = [x, offsets]
+            operands += ([np.concatenate([w_gate, w_up], axis=1)] if stacked
+                         else [w_gate, w_up])
+            (y,) = call(module, args.func, operands + [w_down])
+            ref = ref_grouped_ffn(x, offsets, w_gate, w_up, w_down, rounded)
+            err = np.abs(y - ref).max(initial=0)
+            tol = (1e-4, 1e-5) if storage == "f32" else (3e-2, 3e-2)
+            report(np.allclose(y, ref, rtol=tol[0], atol=tol[1]), what,
+                   f"offsets {list(offsets)}, max error {err:.3g}")
         else:
             t, k, d = (int(v) for v in fields)
             rows = t * k
