@@ -123,9 +123,8 @@ struct TileStaging {
                     kTileN / kVector == 16 && kThreads == 16 * 16,
                 "the staging splits the thread index by 16");
   static TileStaging create(KernelBuilder &kb, Value tid, Value source,
-                            Value group,
-                            bool kContiguous, Value base, Value extent,
-                            Value k) {
+                            Value group, bool kContiguous, Value base,
+                            Value extent, Value k) {
     Value sixteen = kb.index(kTileK);
     Value rem = arith::RemUIOp::create(kb.b, kb.loc, tid, sixteen);
     Value quot = arith::DivUIOp::create(kb.b, kb.loc, tid, sixteen);
@@ -142,9 +141,9 @@ struct TileStaging {
     for (int64_t i = 0; i < kVector; ++i) {
       Value along = kb.add(first, kb.index(i));
       Value inBounds = kb.both(kb.below(along, extent), stepInBounds);
-      values.push_back(kContiguous
-                           ? kb.loadOrZero(source, group, along, step, inBounds)
-                           : kb.loadOrZero(source, group, step, along, inBounds));
+      values.push_back(
+          kContiguous ? kb.loadOrZero(source, group, along, step, inBounds)
+                      : kb.loadOrZero(source, group, step, along, inBounds));
     }
     return values;
   }
@@ -156,11 +155,11 @@ struct TileStaging {
   }
 };
 
-
 } // namespace
 
-gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
-                                      const GPUMatmulProblem &problem) {
+gpu::LaunchOp
+mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
+                                 const GPUMatmulProblem &problem) {
   MLIRContext *context = b.getContext();
   Value n = problem.n, k = problem.k;
   const int64_t numB = problem.bs.size();
@@ -208,8 +207,7 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
       kb, tid, problem.a, Value(), /*kContiguous=*/true, blockM, rows.end, k)};
   for (Value bMat : problem.bs)
     stagings.push_back(TileStaging::create(kb, tid, bMat, rows.group,
-                                           problem.bKContiguous,
-                                           blockN, n, k));
+                                           problem.bKContiguous, blockN, n, k));
   SmallVector<Value> tiles{aTile};
   llvm::append_range(tiles, bTiles);
 
@@ -237,8 +235,7 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
     b.setInsertionPointToStart(loop.getBody());
     ValueRange carried = loop.getRegionIterArgs();
     for (auto [i, staging] : llvm::enumerate(stagings))
-      staging.store(kb, tiles[i],
-                    carried.slice(numAcc + i * kVector, kVector));
+      staging.store(kb, tiles[i], carried.slice(numAcc + i * kVector, kVector));
     gpu::BarrierOp::create(b, loc);
 
     Value next = kb.mul(kb.add(loop.getInductionVar(), one), kb.index(kTileK));
@@ -258,9 +255,9 @@ gpu::LaunchOp mlir::xfmr::buildFMAMatmulKernel(OpBuilder &b, Location loc,
     };
     for (int64_t kk = 0; kk < kTileK; ++kk) {
       Value kIndex = kb.index(kk);
-      SmallVector<Value> as = lanes(
-          memref::LoadOp::create(b, loc, aTile, ValueRange{kIndex, ty}),
-          kThreadM);
+      SmallVector<Value> as =
+          lanes(memref::LoadOp::create(b, loc, aTile, ValueRange{kIndex, ty}),
+                kThreadM);
       for (int64_t bi = 0; bi < numB; ++bi) {
         SmallVector<Value> bs = lanes(
             memref::LoadOp::create(b, loc, bTiles[bi], ValueRange{kIndex, tx}),

@@ -4,11 +4,11 @@
 // gpu.launch each that streams K and V through shared memory with an online
 // softmax (flash attention), instead of the front half's lowering whose
 // kernels materialise the [Tq, Tk] scores. Two steps, because buffer
-// deallocation refuses the kernel's gpu.barrier (an op without declared
-// memory effects): on tensors the op becomes a call on buffers to a marked
-// declaration, which bufferization and deallocation treat as any call; on
-// bufferized code the call becomes the kernel. See the pass description
-// in Passes.td for the kernel's shape and its launch.
+// deallocation would break the kernel's workgroup memory
+// (passes/GPUKernelPlaceholder.h): on tensors the op becomes a call on
+// buffers to a marked declaration, which bufferization and deallocation
+// treat as any call; on bufferized code the call becomes the kernel. See the
+// pass description in Passes.td for the kernel's shape and its launch.
 //
 //===----------------------------------------------------------------------===//
 

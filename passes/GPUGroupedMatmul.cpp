@@ -134,10 +134,10 @@ LogicalResult buildGated(func::CallOp call) {
     SmallVector<OpFoldResult> sizes = {bufferDim(b, loc, w, 0), f,
                                        bufferDim(b, loc, w, 2)};
     SmallVector<OpFoldResult> strides(3, one);
-    p.bs = {memref::SubViewOp::create(b, loc, w, {zero, zero, zero}, sizes,
-                                      strides),
-            memref::SubViewOp::create(b, loc, w, {zero, f, zero}, sizes,
-                                      strides)};
+    p.bs = {
+        memref::SubViewOp::create(b, loc, w, {zero, zero, zero}, sizes,
+                                  strides),
+        memref::SubViewOp::create(b, loc, w, {zero, f, zero}, sizes, strides)};
   }
   Type element = cast<MemRefType>(h.getType()).getElementType();
   ActivationKind kind = activation.getValue();
@@ -209,9 +209,8 @@ struct GPUGroupedMatmulPass
         if (isSupported(gated.getSortedX(),
                         {gated.getWGate(), gated.getWUp(), gated.getWDown()}))
           replaceByCalls(op, gated.getActivationAttr(), gated.getSortedX(),
-                         gated.getOffsets(),
-                         {gated.getWGate(), gated.getWUp()}, gated.getWDown(),
-                         module, counter);
+                         gated.getOffsets(), {gated.getWGate(), gated.getWUp()},
+                         gated.getWDown(), module, counter);
         continue;
       }
       auto glu = cast<GroupedGluFfnOp>(op);

@@ -1,4 +1,5 @@
-//===- GPUKernelPlaceholder.h - kernels built after deallocation -*- C++ -*-===//
+//===- GPUKernelPlaceholder.h - kernels built after deallocation -*- C++
+//-*-===//
 //
 // Kernels with workgroup memory cannot be built before buffer deallocation,
 // which adds an ownership flag to every memref block argument, workgroup
@@ -36,14 +37,13 @@ inline Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
 
 /// Step 1: a call of a new private declaration `<prefix>_<counter>` marked
 /// with the unit attribute `marker`, on `operands`.
-inline func::CallOp callPlaceholder(OpBuilder &b, Location loc,
-                                    ModuleOp module, StringRef prefix,
-                                    StringRef marker, ValueRange operands,
-                                    int &counter) {
+inline func::CallOp callPlaceholder(OpBuilder &b, Location loc, ModuleOp module,
+                                    StringRef prefix, StringRef marker,
+                                    ValueRange operands, int &counter) {
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-  auto callee = func::FuncOp::create(
-      mb, loc, (prefix + "_" + Twine(counter++)).str(),
-      b.getFunctionType(operands.getTypes(), {}));
+  auto callee =
+      func::FuncOp::create(mb, loc, (prefix + "_" + Twine(counter++)).str(),
+                           b.getFunctionType(operands.getTypes(), {}));
   callee.setPrivate();
   callee->setAttr(marker, b.getUnitAttr());
   return func::CallOp::create(b, loc, callee, operands);

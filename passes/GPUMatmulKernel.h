@@ -83,12 +83,12 @@ bool isTensorCoreMatmul(Type aElement, Type bElement);
 /// Builds the gpu.launch of the f32 FMA kernel at the builder's position
 /// and returns it; the builder is left inside it.
 gpu::LaunchOp buildFMAMatmulKernel(OpBuilder &b, Location loc,
-                          const GPUMatmulProblem &problem);
+                                   const GPUMatmulProblem &problem);
 
 /// Builds the gpu.launch of the tensor-core kernel at the builder's
 /// position and returns it; the operands must satisfy isTensorCoreMatmul.
 gpu::LaunchOp buildTensorCoreMatmulKernel(OpBuilder &b, Location loc,
-                                 const GPUMatmulProblem &problem);
+                                          const GPUMatmulProblem &problem);
 
 } // namespace mlir::xfmr
 

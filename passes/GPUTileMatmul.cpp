@@ -98,9 +98,7 @@ llvm::SmallPtrSet<Operation *, 8> usersInBlock(Value root, Block *block) {
   return users;
 }
 
-bool isZeroFloat(Value v) {
-  return matchPattern(v, m_AnyZeroFloat());
-}
+bool isZeroFloat(Value v) { return matchPattern(v, m_AnyZeroFloat()); }
 
 /// The op that makes `c` hold zeros right before `before` (a linalg.fill of
 /// 0, or a linalg.copy from a buffer that holds zeros then), if there is
@@ -313,21 +311,20 @@ matchEpilogue(linalg::GenericOp g,
 }
 
 /// B restricted to the columns of C that `p` covers.
-Value productB(OpBuilder &b, Location loc, const Product &p,
-              OpFoldResult n) {
+Value productB(OpBuilder &b, Location loc, const Product &p, OpFoldResult n) {
   linalg::MatmulOp matmul = p.matmul;
   Value bMat = matmul.getDpsInputs()[1];
-  if (isConstantIntValue(p.column, 0) &&
-      p.c == matmul.getDpsInits()[0])
+  if (isConstantIntValue(p.column, 0) && p.c == matmul.getDpsInits()[0])
     return bMat;
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   // B[n][k]: rows [o, o + N); B[k][n]: columns [o, o + N).
   if (p.bKContiguous)
-    return memref::SubViewOp::create(
-        b, loc, bMat, {p.column, zero}, {n, xfmr::bufferDim(b, loc, bMat, 1)},
-        {one, one});
+    return memref::SubViewOp::create(b, loc, bMat, {p.column, zero},
+                                     {n, xfmr::bufferDim(b, loc, bMat, 1)},
+                                     {one, one});
   return memref::SubViewOp::create(b, loc, bMat, {zero, p.column},
-                                   {xfmr::bufferDim(b, loc, bMat, 0), n}, {one, one});
+                                   {xfmr::bufferDim(b, loc, bMat, 0), n},
+                                   {one, one});
 }
 
 /// Builds the kernel of `problem`, on tensor cores when its operands allow.

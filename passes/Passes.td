@@ -472,7 +472,7 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
     so the pipeline needs no further conversion pass.
 
     Otherwise (f32 operands, or operands of different types) the FMA
-    kernel (passes/GPUTileMatmul.cpp):
+    kernel (passes/FMAMatmulKernel.cpp):
 
     * a grid of ceil(M / 64) x ceil(N / 64) blocks (at least 1 x 1), each
       block of 256 threads computing a 64 x 64 tile of C, each thread a
@@ -492,9 +492,33 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
 
     Both kernels add C's initial value exactly once (zeros, a bias or a
     partial sum: linalg's accumulate-into-C) and round once to C's type.
-    M, N and K may be any size, dynamic or not. Other matmuls (integer or
-    f64 operands, other indexing maps) and other contractions are left to
-    the generic loop lowering.
+    A C that holds zeros when the matmul runs (a `linalg.fill` of 0, or a
+    `linalg.copy` of such a buffer, with nothing writing it in between) is
+    not read, and the fill is erased when nothing else reads it. M, N and K
+    may be any size, dynamic or not. Other matmuls (integer or f64
+    operands, other indexing maps) and other contractions are left to the
+    generic loop lowering.
+
+    Epilogues (`fuse-epilogues`, on by default). A `linalg.generic` on
+    buffers with two parallel loops, an identity output map and a body of
+    scalar arithmetic is evaluated inside the matmul kernel when one or two
+    of its inputs are matmul results read at (m, n): the whole C of a
+    matmul, or a slice of whole rows and a range of columns of it (the gate
+    or up half of a stacked gate/up projection, whose B is then the
+    matching slice of the weight). Two products must share A, the B layout
+    and the B type: the kernel then stages A once and both Bs (three
+    shared tiles; twice the accumulators), which is the gated FFN's
+    gate/up fusion without stacking the weights. Each thread evaluates the
+    generic's body on its sums (each rounded to its C's type first, as the
+    buffer would hold it), the other inputs loaded at (m, n), at m or n
+    alone (a bias) or at constants, and stores the result into the
+    generic's output; neither product goes through memory. Conditions:
+    between the first matmul and the generic only the matmuls,
+    allocations and ops without memory effects; after the matmul, a C is
+    used only by the generic and deallocations (or, when the generic
+    writes its result into C, by readers of that result); the output does
+    not alias A or a B, nor an input read at another point. Allocations
+    left with no use but their deallocation are erased.
   }];
   let options = [
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",

@@ -100,8 +100,8 @@ struct Staging {
   Value group;  // the leading index of a grouped B (else null)
 
   static Staging create(OpBuilder &b, Location loc, Value tid, Value source,
-                        Value group, bool kContiguous, Value base,
-                        Value extent, Value k) {
+                        Value group, bool kContiguous, Value base, Value extent,
+                        Value k) {
     Type element = cast<MemRefType>(source.getType()).getElementType();
     if (kContiguous)
       return {source,
@@ -189,8 +189,9 @@ bool mlir::xfmr::isTensorCoreMatmul(Type aElement, Type bElement) {
   return aElement == bElement && isa<Float16Type, BFloat16Type>(aElement);
 }
 
-gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc,
-                                             const GPUMatmulProblem &problem) {
+gpu::LaunchOp
+mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc,
+                                        const GPUMatmulProblem &problem) {
   MLIRContext *context = b.getContext();
   Value a = problem.a;
   Type element = cast<MemRefType>(a.getType()).getElementType();
@@ -235,13 +236,11 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
   Value warpRow = mulc(b, loc, divc(b, loc, warp, kWarpsN), kWarpTileM);
   Value warpCol = mulc(b, loc, remc(b, loc, warp, kWarpsN), kWarpTileN);
 
-  SmallVector<Staging> stagings{
-      Staging::create(b, loc, tid, a, Value(), /*kContiguous=*/true, blockM,
-                      rows.end, k)};
+  SmallVector<Staging> stagings{Staging::create(
+      b, loc, tid, a, Value(), /*kContiguous=*/true, blockM, rows.end, k)};
   for (Value bMat : problem.bs)
     stagings.push_back(Staging::create(b, loc, tid, bMat, rows.group,
-                                       problem.bKContiguous,
-                                       blockN, n, k));
+                                       problem.bKContiguous, blockN, n, k));
 
   // As in the FMA kernel, the loop carries the accumulators and the next
   // stage's operand pairs as SSA values (registers), every thread runs
@@ -266,9 +265,9 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
     b.setInsertionPointToStart(loop.getBody());
     ValueRange carried = loop.getRegionIterArgs();
     for (auto [i, staging] : llvm::enumerate(stagings))
-      staging.store(b, loc, tiles[i],
-                    carried.slice(numAcc + i * kPairsPerThread,
-                                  kPairsPerThread));
+      staging.store(
+          b, loc, tiles[i],
+          carried.slice(numAcc + i * kPairsPerThread, kPairsPerThread));
     gpu::BarrierOp::create(b, loc);
 
     Value next = mulc(b, loc, addc(b, loc, loop.getInductionVar(), 1), kTileK);
@@ -315,14 +314,14 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
           for (int64_t j = 0; j < kFragsN; ++j) {
             MutableArrayRef<Value> sums = MutableArrayRef<Value>(acc).slice(
                 bi * perB + (i * kFragsN + j) * 4, 4);
-          Value d = NVVM::MmaOp::create(
-              b, loc, resultType, aFrags[i], bFrags[j],
-              SmallVector<Value>(sums), {kMmaM, kMmaN, kMmaK},
-              /*b1Op=*/std::nullopt,
-              /*intOverflow=*/std::nullopt,
-              std::array<NVVM::MMATypes, 2>{ptxType, ptxType},
-              std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                             NVVM::MMALayout::col});
+            Value d = NVVM::MmaOp::create(
+                b, loc, resultType, aFrags[i], bFrags[j],
+                SmallVector<Value>(sums), {kMmaM, kMmaN, kMmaK},
+                /*b1Op=*/std::nullopt,
+                /*intOverflow=*/std::nullopt,
+                std::array<NVVM::MMATypes, 2>{ptxType, ptxType},
+                std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                               NVVM::MMALayout::col});
             for (int64_t e = 0; e < 4; ++e)
               sums[e] = LLVM::ExtractValueOp::create(b, loc, d, e);
           }
@@ -347,16 +346,15 @@ gpu::LaunchOp mlir::xfmr::buildTensorCoreMatmulKernel(OpBuilder &b, Location loc
                         addc(b, loc, group, i * kMmaM + 8 * (e / 2)));
         Value col = add(b, loc, add(b, loc, blockN, warpCol),
                         addc(b, loc, pairCol, j * kMmaN + e % 2));
-        Value inBounds = arith::AndIOp::create(b, loc, below(b, loc, row, rows.end),
-                                               below(b, loc, col, n));
+        Value inBounds = arith::AndIOp::create(
+            b, loc, below(b, loc, row, rows.end), below(b, loc, col, n));
         auto guard =
             scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPoint(guard.thenBlock()->getTerminator());
         SmallVector<Value> sums;
         for (int64_t bi = 0; bi < numB; ++bi)
-          sums.push_back(
-              loop.getResult(bi * perB + (i * kFragsN + j) * 4 + e));
+          sums.push_back(loop.getResult(bi * perB + (i * kFragsN + j) * 4 + e));
         problem.emitResult(b, loc, row, col, sums);
       }
   return launch;
