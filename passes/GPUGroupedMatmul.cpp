@@ -151,10 +151,7 @@ LogicalResult buildGated(func::CallOp call) {
     memref::StoreOp::create(b, loc, fromF32(b, loc, v, element), h,
                             ValueRange{row, col});
   };
-  if (isTensorCoreMatmul(element, element))
-    buildTensorCoreMatmulKernel(b, loc, p);
-  else
-    buildFMAMatmulKernel(b, loc, p);
+  buildMatmulKernel(b, loc, p);
   call.erase();
   return success();
 }
@@ -178,10 +175,7 @@ LogicalResult buildPlain(func::CallOp call) {
     memref::StoreOp::create(b, loc, fromF32(b, loc, sums[0], element), y,
                             ValueRange{row, col});
   };
-  if (isTensorCoreMatmul(element, element))
-    buildTensorCoreMatmulKernel(b, loc, p);
-  else
-    buildFMAMatmulKernel(b, loc, p);
+  buildMatmulKernel(b, loc, p);
   call.erase();
   return success();
 }

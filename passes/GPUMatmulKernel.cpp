@@ -34,6 +34,16 @@ Value mlir::xfmr::bufferDimValue(OpBuilder &b, Location loc, Value buffer,
   return getValueOrCreateConstantIndexOp(b, loc, bufferDim(b, loc, buffer, i));
 }
 
+gpu::LaunchOp mlir::xfmr::buildMatmulKernel(OpBuilder &b, Location loc,
+                                            const GPUMatmulProblem &problem) {
+  auto element = [](Value buffer) {
+    return cast<MemRefType>(buffer.getType()).getElementType();
+  };
+  if (isTensorCoreMatmul(element(problem.a), element(problem.bs.front())))
+    return buildTensorCoreMatmulKernel(b, loc, problem);
+  return buildFMAMatmulKernel(b, loc, problem);
+}
+
 Value mlir::xfmr::gridRowBlocks(OpBuilder &b, Location loc,
                                 const GPUMatmulProblem &problem,
                                 int64_t tileM) {

@@ -76,6 +76,12 @@ Value gridRowBlocks(OpBuilder &b, Location loc, const GPUMatmulProblem &problem,
 BlockRows blockRows(OpBuilder &b, Location loc, const GPUMatmulProblem &problem,
                     Value blockX, int64_t tileM);
 
+/// Builds the kernel of `problem` at the builder's position and returns its
+/// launch (the builder is left inside it): the tensor-core kernel when the
+/// operands are both f16 or both bf16, else the FMA kernel.
+gpu::LaunchOp buildMatmulKernel(OpBuilder &b, Location loc,
+                                const GPUMatmulProblem &problem);
+
 /// Whether the tensor-core kernel handles operands of these element types:
 /// both f16 or both bf16.
 bool isTensorCoreMatmul(Type aElement, Type bElement);

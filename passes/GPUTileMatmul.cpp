@@ -327,14 +327,6 @@ Value productB(OpBuilder &b, Location loc, const Product &p, OpFoldResult n) {
                                    {one, one});
 }
 
-/// Builds the kernel of `problem`, on tensor cores when its operands allow.
-gpu::LaunchOp buildKernel(OpBuilder &b, Location loc,
-                          const xfmr::GPUMatmulProblem &p) {
-  if (xfmr::isTensorCoreMatmul(elementType(p.a), elementType(p.bs.front())))
-    return xfmr::buildTensorCoreMatmulKernel(b, loc, p);
-  return xfmr::buildFMAMatmulKernel(b, loc, p);
-}
-
 /// C's value at (row, col) plus `sum`, rounded once to C's type. linalg's
 /// matmul accumulates into C (zeros, a bias or a partial sum); a C known to
 /// hold zeros is not read.
@@ -370,7 +362,7 @@ void tileMatmul(linalg::MatmulOp op, bool bKContiguous, Overwrites &overwrites,
     Value v = accumulated(b, loc, c, zeroFill, row, col, sums[0]);
     memref::StoreOp::create(b, loc, v, c, ValueRange{row, col});
   };
-  gpu::LaunchOp launch = buildKernel(b, loc, problem);
+  gpu::LaunchOp launch = xfmr::buildMatmulKernel(b, loc, problem);
   if (zeroFill) {
     overwrites.insert({launch, c});
     zeroFills.push_back(zeroFill);
@@ -439,7 +431,7 @@ void fuseEpilogue(const Epilogue &e, Overwrites &overwrites,
     Value result = map.lookupOrDefault(body->getTerminator()->getOperand(0));
     memref::StoreOp::create(b, loc, result, out, ValueRange{row, col});
   };
-  gpu::LaunchOp launch = buildKernel(b, loc, problem);
+  gpu::LaunchOp launch = xfmr::buildMatmulKernel(b, loc, problem);
 
   // The kernel writes all of `out`; it reads it only where it is an input
   // (in place) whose initial value the epilogue or a non-zero product uses.

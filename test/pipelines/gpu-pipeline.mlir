@@ -1,6 +1,6 @@
 // The GPU pipeline's stages on a layer that uses every kind of kernel:
-// element-wise, reductions, matmuls, the MoE routing kernels and the host
-// loop over expert segments.
+// element-wise, reductions, matmuls, the MoE routing kernels and the
+// grouped GEMMs of the expert FFNs.
 // RUN: xfmr-opt %s --xfmr-gpu-pipeline="chip=sm_80" \
 // RUN:   --mlir-print-ir-after=xfmr-gpu-map-to-launches,gpu-kernel-outlining \
 // RUN:   -o %t.mlir 2> %t.stages
@@ -13,7 +13,9 @@
 // gpu.launch: 256-thread blocks for parallel loops, one block for the
 // counting sort of the dispatch (xfmr-gpu-expert-dispatch); reductions (the
 // norm's sum of squares, the softmax of the router) are one warp per
-// output, combined by shuffles; the loop over experts stays on the host.
+// output, combined by shuffles; the expert FFNs are two grouped GEMM
+// launches (the down projection's after a zero fill) whose blocks walk the
+// offsets: no loop over experts on the host.
 //      LAUNCH: IR Dump After GPUMapToLaunches
 // LAUNCH-LABEL: func.func @layer
 //   LAUNCH-NOT:   memref.alloc
@@ -23,18 +25,21 @@
 //       LAUNCH:     gpu.shuffle  xor
 //       LAUNCH:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:c1]], {{.*}} = %[[ONE]], {{.*}} = %[[ONE]]) threads({{.*}}) in ({{.*}} = %c256, {{.*}}) module(@xfmr_kernels) function(@layer_kernel_{{[0-9]+}}) {
 //       LAUNCH:     gpu.barrier
-//       LAUNCH: {{^  }}scf.for %{{.*}} = %c0 to %c4 step
-//  LAUNCH-NEXT:     memref.load
-//       LAUNCH:     scf.if
-//       LAUNCH:       gpu.alloc host_shared
-//       LAUNCH:       gpu.launch
+//       LAUNCH:   gpu.launch {{.*}} workgroup(
+//       LAUNCH:     scf.for %{{.*}} = %c0 to %c4 step
+//       LAUNCH:       memref.load
+//       LAUNCH:   gpu.launch
+//       LAUNCH:   gpu.launch {{.*}} workgroup(
+//       LAUNCH:     scf.for %{{.*}} = %c0 to %c4 step
 //       LAUNCH:   gpu.dealloc async
 //   LAUNCH-NOT:   memref.dealloc
 
-// The kernels are outlined into one module.
+// The kernels are outlined into one module; the host function has no loop.
 //      OUTLINED: IR Dump After GpuKernelOutliningPass
 //      OUTLINED: func.func @layer
+//  OUTLINED-NOT:   scf.for
 //      OUTLINED:   gpu.launch_func  @xfmr_kernels::@layer_kernel_0
+//  OUTLINED-NOT:   scf.for
 //      OUTLINED: gpu.module @xfmr_kernels
 //      OUTLINED:   gpu.func @layer_kernel_0({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 
