@@ -261,6 +261,25 @@ def FuseGateUp : Pass<"xfmr-fuse-gate-up", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GPUDeviceMemory : Pass<"xfmr-gpu-device-memory", "func::FuncOp"> {
+  let summary = "Allocate the buffers that only kernels touch in device memory";
+  let description = [{
+    Runs in the GPU pipeline once every loop nest is a kernel (after
+    xfmr-gpu-map-to-launches). A `gpu.alloc host_shared` (CUDA managed
+    memory, from xfmr-gpu-device-buffers) whose contents the host code
+    never reads or writes, through the buffer or any view of it, loses
+    `host_shared`: it becomes a plain device allocation (`cuMemAlloc`),
+    which the driver never migrates to the host on a page fault. Uses that
+    leave it on the device: anything inside a `gpu.launch`, `gpu.memcpy`
+    (the driver copies device memory), `gpu.dealloc` and `memref.dim`,
+    and through views and the results of `scf.if`s that yield it (an
+    argument copied to the device on entry).
+    Any other use on the host (a `memref.load` of values that decide host
+    control flow, a call) keeps the buffer in managed memory.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def GPUFuseElementwise : Pass<"xfmr-gpu-fuse-elementwise", "func::FuncOp"> {
   let summary = "Fuse chains of element-wise linalg.generic ops on tensors into one";
   let description = [{

@@ -16,7 +16,8 @@
 //      element-wise op that consumes them) and reductions as kernels of
 //      their own
 //   5. convert-linalg-to-parallel-loops, xfmr-gpu-map-to-launches: every
-//      other loop nest that touches a buffer inside a gpu.launch
+//      other loop nest that touches a buffer inside a gpu.launch;
+//      xfmr-gpu-device-memory: buffers only kernels touch in device memory
 //   6. gpu-kernel-outlining, nvvm-attach-target: kernels in gpu.modules
 //   7. convert-gpu-to-nvvm on the kernels, gpu-to-llvm on the host
 //   8. gpu-module-to-binary format=isa: PTX in gpu.binary ops
@@ -101,6 +102,8 @@ void mlir::xfmr::buildGPUPipeline(OpPassManager &pm,
   GPUMapToLaunchesOptions launches;
   launches.blockSize = options.blockSize;
   fpm.addPass(createGPUMapToLaunches(launches));
+  // What the host never reads moves from managed to device memory.
+  fpm.addPass(createGPUDeviceMemory());
   // Reshapes of buffers stay on the host; the one form that
   // expand-strided-metadata cannot lower is rewritten first.
   fpm.addPass(createExpandShapeToReinterpretCast());
