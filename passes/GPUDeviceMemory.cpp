@@ -62,8 +62,22 @@ struct GPUDeviceMemoryPass
           onlyKernelsTouch(alloc.getMemref()))
         shared.push_back(alloc);
     });
-    for (gpu::AllocOp alloc : shared)
-      alloc.setHostShared(false);
+    // gpu-to-llvm lowers a device allocation only in its async form, with
+    // one dependency: the allocation is issued on a stream and waited for.
+    for (gpu::AllocOp alloc : shared) {
+      OpBuilder b(alloc);
+      Location loc = alloc.getLoc();
+      auto tokenType = gpu::AsyncTokenType::get(b.getContext());
+      Value ready =
+          gpu::WaitOp::create(b, loc, tokenType, ValueRange()).getAsyncToken();
+      auto device = gpu::AllocOp::create(
+          b, loc, alloc.getMemref().getType(), tokenType, ValueRange{ready},
+          alloc.getDynamicSizes(), alloc.getSymbolOperands(),
+          /*hostShared=*/false);
+      gpu::WaitOp::create(b, loc, Type(), ValueRange{device.getAsyncToken()});
+      alloc.getMemref().replaceAllUsesWith(device.getMemref());
+      alloc.erase();
+    }
   }
 };
 

@@ -571,7 +571,8 @@ struct GPUTileMatmulPass
     // Later fills first: a copy from a zero-filled buffer is one of its
     // readers.
     llvm::sort(zeroFills, [](Operation *x, Operation *y) {
-      return x->getBlock() == y->getBlock() ? y->isBeforeInBlock(x) : x < y;
+      return x->getBlock() == y->getBlock() ? y->isBeforeInBlock(x)
+                                            : x->getBlock() < y->getBlock();
     });
     zeroFills.erase(llvm::unique(zeroFills), zeroFills.end());
     for (Operation *fill : zeroFills)

@@ -268,7 +268,8 @@ def GPUDeviceMemory : Pass<"xfmr-gpu-device-memory", "func::FuncOp"> {
     xfmr-gpu-map-to-launches). A `gpu.alloc host_shared` (CUDA managed
     memory, from xfmr-gpu-device-buffers) whose contents the host code
     never reads or writes, through the buffer or any view of it, loses
-    `host_shared`: it becomes a plain device allocation (`cuMemAlloc`),
+    `host_shared`: it becomes a plain device allocation (`cuMemAlloc`, in
+    the async form with one dependency that gpu-to-llvm lowers, waited for),
     which the driver never migrates to the host on a page fault. Uses that
     leave it on the device: anything inside a `gpu.launch`, `gpu.memcpy`
     (the driver copies device memory), `gpu.dealloc` and `memref.dim`,
@@ -355,7 +356,9 @@ def GPUDeviceBuffers : Pass<"xfmr-gpu-device-buffers", "ModuleOp"> {
     kernels and the host code that orchestrates them (for instance the loop
     over expert segments, whose bounds are read from a buffer the dispatch
     kernels wrote) see the same buffers; kernel launches are synchronous, so
-    host reads follow the writes of earlier kernels. Every `memref.copy`
+    host reads follow the writes of earlier kernels (the buffers the host
+    never reads move to device memory later: xfmr-gpu-device-memory).
+    Every `memref.copy`
     becomes a `linalg.copy`, which becomes a parallel kernel like any other
     linalg op instead of a host `memcpy`. Buffers with a memory space are
     left alone. A constant tensor (`memref.get_global`, in the library's

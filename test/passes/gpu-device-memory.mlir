@@ -1,12 +1,19 @@
 // RUN: xfmr-opt %s --xfmr-gpu-device-memory | FileCheck %s
 
-// Kernel-only buffers move to device memory; what the host reads (directly
+// Kernel-only buffers move to device memory, allocated on a stream that is
+// waited for (the form gpu-to-llvm lowers); what the host reads (directly
 // or through a view) stays in managed memory.
 // CHECK-LABEL: func.func @buffers
-//       CHECK:   %[[A:.+]] = gpu.alloc  () : memref<16xf32>
-//       CHECK:   %[[B:.+]] = gpu.alloc  host_shared () : memref<4xi32>
-//       CHECK:   %[[C:.+]] = gpu.alloc  host_shared () : memref<8xf32>
-//       CHECK:   %[[D:.+]] = gpu.alloc  (%{{.+}}) : memref<?xf32>
+//       CHECK:   %[[T:.+]] = gpu.wait async
+//  CHECK-NEXT:   %[[A:.+]], %[[AT:.+]] = gpu.alloc async [%[[T]]] () : memref<16xf32>
+//  CHECK-NEXT:   gpu.wait [%[[AT]]]
+//  CHECK-NEXT:   %[[B:.+]] = gpu.alloc  host_shared () : memref<4xi32>
+//  CHECK-NEXT:   %[[C:.+]] = gpu.alloc  host_shared () : memref<8xf32>
+//       CHECK:     gpu.wait async
+//  CHECK-NEXT:     %[[D:.+]], %{{.+}} = gpu.alloc async [%{{.+}}] (%{{.+}}) : memref<?xf32>
+//       CHECK:     gpu.memcpy %[[D]]
+//       CHECK:   gpu.launch
+//       CHECK:     memref.store %{{.+}}, %[[A]]
 func.func @buffers(%arg: memref<?xf32>, %copy: i1, %n: index) -> (i32, f32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
