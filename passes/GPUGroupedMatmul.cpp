@@ -52,20 +52,25 @@ bool isSupported(Value x, ValueRange weights) {
   });
 }
 
-/// A new [rows of `x`, `columns`] buffer of x's element type.
-Value allocRows(OpBuilder &b, Location loc, Value x, Value columnsOf,
-                int64_t columnDim) {
+/// A new buffer of x's element type with the rows of `x` and the columns
+/// that dimension `columnDim` of `columnsOf` gives; a static size of
+/// `shape` (the op's result type) wins over a dynamic one of the operands.
+Value allocRows(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value x,
+                Value columnsOf, int64_t columnDim) {
   auto xType = cast<ShapedType>(x.getType());
   auto wType = cast<ShapedType>(columnsOf.getType());
-  SmallVector<int64_t> shape = {xType.getDimSize(0),
+  SmallVector<int64_t> sizes = {xType.getDimSize(0),
                                 wType.getDimSize(columnDim)};
+  for (auto [size, known] : llvm::zip(sizes, shape))
+    if (!ShapedType::isDynamic(known))
+      size = known;
   SmallVector<Value> dynamic;
-  if (ShapedType::isDynamic(shape[0]))
+  if (ShapedType::isDynamic(sizes[0]))
     dynamic.push_back(memref::DimOp::create(b, loc, x, 0));
-  if (ShapedType::isDynamic(shape[1]))
+  if (ShapedType::isDynamic(sizes[1]))
     dynamic.push_back(memref::DimOp::create(b, loc, columnsOf, columnDim));
   return memref::AllocOp::create(
-      b, loc, MemRefType::get(shape, xType.getElementType()), dynamic);
+      b, loc, MemRefType::get(sizes, xType.getElementType()), dynamic);
 }
 
 /// Step 1: the op as the two calls; its result is the down projection's
@@ -82,15 +87,17 @@ void replaceByCalls(Operation *op, ActivationKindAttr activation, Value x,
     operands.push_back(readOnlyBuffer(b, loc, w));
   Value downBuffer = readOnlyBuffer(b, loc, wDown);
   // h has F columns: w_down is [E, D, F].
-  Value h = allocRows(b, loc, xBuffer, downBuffer, 2);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t dynamic = ShapedType::kDynamic;
+  Value h = allocRows(b, loc, {resultType.getDimSize(0), dynamic}, xBuffer,
+                      downBuffer, 2);
   operands.push_back(h);
   func::CallOp gated = callPlaceholder(b, loc, module, "xfmr_gpu_grouped_glu",
                                        kGatedAttr, operands, counter);
   gated->setAttr(kActivationAttr, activation);
-  Value y = allocRows(b, loc, xBuffer, downBuffer, 1);
+  Value y = allocRows(b, loc, resultType.getShape(), xBuffer, downBuffer, 1);
   callPlaceholder(b, loc, module, "xfmr_gpu_grouped_matmul", kPlainAttr,
                   ValueRange{h, offsetBuffer, downBuffer, y}, counter);
-  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   Value result = bufferization::ToTensorOp::create(
       b, loc, resultType, y, /*restrict=*/true, /*writable=*/true);
   op->getResult(0).replaceAllUsesWith(result);
