@@ -240,9 +240,10 @@ bool canFuse(linalg::GenericOp g,
       return false;
 
   // After the matmul, C is used only by g's product reads and its
-  // deallocation, or, when g writes its result into it, by readers of that
-  // result after g.
+  // deallocation, or, when g writes its result into the whole of it, by
+  // readers of that result after g.
   Value out = rootBuffer(g.getDpsInits()[0]);
+  bool writesWhole = g.getDpsInits()[0] == out;
   for (Operation *op : matmuls) {
     auto matmul = cast<linalg::MatmulOp>(op);
     Value c = matmul.getDpsInits()[0];
@@ -255,7 +256,7 @@ bool canFuse(linalg::GenericOp g,
       // What runs before the matmul (its initialisation) is unchanged.
       if (user->isBeforeInBlock(matmul) || isMemoryEffectFree(user))
         continue;
-      if (g->isBeforeInBlock(user) && out == c)
+      if (g->isBeforeInBlock(user) && writesWhole && out == c)
         continue;
       return false;
     }
