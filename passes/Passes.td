@@ -538,7 +538,8 @@ def GPUTileMatmul : Pass<"xfmr-gpu-tile-matmul", "func::FuncOp"> {
     between the first matmul and the generic only the matmuls,
     allocations and ops without memory effects; after the matmul, a C is
     used only by the generic and deallocations (or, when the generic
-    writes its result into C, by readers of that result); the output does
+    writes its result into the whole of C, by readers of that result); the
+    output does
     not alias A or a B, nor an input read at another point. Allocations
     left with no use but their deallocation are erased.
   }];
