@@ -477,6 +477,22 @@ bool isDeadFill(Operation *fill, const Overwrites &overwrites) {
   return true;
 }
 
+/// Whether `op` can be erased once its token (if it is async) is replaced
+/// by its one dependency, which the token then stands for.
+bool isErasableWithToken(Operation *op) {
+  auto async = dyn_cast<gpu::AsyncOpInterface>(op);
+  return !async || !async.getAsyncToken() ||
+         async.getAsyncDependencies().size() == 1;
+}
+
+void eraseWithToken(Operation *op) {
+  if (auto async = dyn_cast<gpu::AsyncOpInterface>(op);
+      async && async.getAsyncToken())
+    async.getAsyncToken().replaceAllUsesWith(
+        async.getAsyncDependencies().front());
+  op->erase();
+}
+
 /// Erases allocations that nothing but their deallocation uses, once the
 /// views of them that nothing uses are gone.
 void eraseUnusedAllocs(func::FuncOp f) {
@@ -492,29 +508,17 @@ void eraseUnusedAllocs(func::FuncOp f) {
   });
   for (Operation *alloc : allocs) {
     Value buffer = alloc->getResult(0);
-    if (!llvm::all_of(buffer.getUsers(), [](Operation *user) {
-          return isa<memref::DeallocOp, gpu::DeallocOp>(user);
+    // All or nothing: an allocation is never left without its
+    // deallocation.
+    if (!isErasableWithToken(alloc) ||
+        !llvm::all_of(buffer.getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp, gpu::DeallocOp>(user) &&
+                 isErasableWithToken(user);
         }))
       continue;
-    for (Operation *user : llvm::make_early_inc_range(buffer.getUsers())) {
-      // An async deallocation's token stands for its dependencies.
-      if (auto dealloc = dyn_cast<gpu::DeallocOp>(user);
-          dealloc && dealloc.getAsyncToken()) {
-        if (dealloc.getAsyncDependencies().size() != 1)
-          return;
-        dealloc.getAsyncToken().replaceAllUsesWith(
-            dealloc.getAsyncDependencies().front());
-      }
-      user->erase();
-    }
-    if (auto gpuAlloc = dyn_cast<gpu::AllocOp>(alloc);
-        gpuAlloc && gpuAlloc.getAsyncToken()) {
-      if (gpuAlloc.getAsyncDependencies().size() != 1)
-        continue;
-      gpuAlloc.getAsyncToken().replaceAllUsesWith(
-          gpuAlloc.getAsyncDependencies().front());
-    }
-    alloc->erase();
+    for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+      eraseWithToken(user);
+    eraseWithToken(alloc);
   }
 }
 
